@@ -1,0 +1,128 @@
+"""The ``omf-der`` command line.
+
+Every command has ``--help``. Problems with the user's input are printed one per line as
+``omf-der: <field>: got <value>; allowed: <what>`` and the command exits with status 2; no
+traceback unless ``--debug`` is given. An unexpected internal error exits with status 3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import InputError, InputErrors
+
+EXIT_OK, EXIT_USER_ERROR, EXIT_INTERNAL = 0, 2, 3
+
+
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+        print(out)
+
+
+def cmd_defaults(args: argparse.Namespace) -> int:
+    from .inputs import Inputs, dumps_inputs
+
+    _write(dumps_inputs(Inputs.defaults()), args.out)
+    return EXIT_OK
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .inputs import json_schema
+
+    _write(json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n", args.out)
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .inputs import Inputs
+
+    try:
+        Inputs.from_json_file(args.file)
+    except InputErrors as exc:
+        for err in exc.errors:
+            print(err.message)
+        print(f"{len(exc.errors)} problem(s) in {args.file}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    print("ok")
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .web import create_app
+
+    create_app().run(host=args.host, port=args.port, debug=False)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="omf-der",
+        description="What enrolling a home's battery, generator, air conditioner, heat pump and "
+                    "water heater in a co-op DER program is worth.")
+    parser.add_argument("--version", action="version", version=f"omf-der {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("defaults", help="print the default inputs as JSON",
+                       description="Print the default inputs (with the example data) as JSON; "
+                                   "edit a copy and check it with `omf-der validate`.")
+    p.add_argument("--out", type=Path, help="write to this file instead of standard output")
+    p.set_defaults(func=cmd_defaults)
+
+    p = sub.add_parser("validate", help="check an inputs JSON file and list every problem",
+                       description="Check an inputs JSON file. Prints 'ok', or every problem one per "
+                                   "line (field, value, what is allowed) and exits with status 2.")
+    p.add_argument("file", type=Path, help="inputs JSON file (field names as in `omf-der schema`)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("schema", help="print the inputs' JSON Schema",
+                       description="Print the JSON Schema (draft 2020-12) of the inputs: every field "
+                                   "with type, unit, default, range and help text.")
+    p.add_argument("--out", type=Path, help="write to this file instead of standard output")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("serve", help="start the web app",
+                       description="Start the web app (binds to localhost unless told otherwise).")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (InputError, InputErrors) as exc:
+        if args.debug:
+            raise
+        errors = exc.errors if isinstance(exc, InputErrors) else [exc]
+        for err in errors:
+            print(f"omf-der: {err.message}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except OSError as exc:
+        if args.debug:
+            raise
+        print(f"omf-der: {exc.filename or ''}: {exc.strerror or exc}".replace(": :", ":"), file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # a bug: say so in one line, keep the traceback behind --debug
+        if args.debug:
+            raise
+        print(f"omf-der: internal error: {type(exc).__name__}: {exc} (rerun with --debug for details)",
+              file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+"""The inputs schema as JSON Schema (draft 2020-12), for forms, docs and other tools.
+
+Standard keywords carry what validators understand (type, minimum, maximum, enum, pattern,
+array sizes); ``x-`` keywords carry what a form needs (section, unit, label order, the reference
+model's key, which toggle enables the field).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..calendar import HOURS_PER_YEAR
+from ..resources import DEFAULT_FILES
+from ..seeds import WH_TANKS
+from .fields import FIELDS_LIST, SECTIONS, Field
+
+_SCALAR_TYPES = {"number": "number", "integer": "integer", "boolean": "boolean",
+                 "choice": "string", "text": "string"}
+
+
+def _property(f: Field) -> dict[str, Any]:
+    p: dict[str, Any] = {"title": f.label, "description": f.help}
+    if f.kind in _SCALAR_TYPES:
+        p["type"] = _SCALAR_TYPES[f.kind]
+        p["default"] = f.default
+        if f.minimum is not None:
+            p["minimum"] = f.minimum
+        if f.maximum is not None:
+            p["maximum"] = f.maximum
+        if f.choices:
+            p["enum"] = [v for v, _ in f.choices]
+            p["x-choice-labels"] = {v: lab for v, lab in f.choices}
+    elif f.kind == "series":
+        item: dict[str, Any] = {"type": "number"}
+        if f.minimum is not None:
+            item["minimum"] = f.minimum
+        if f.maximum is not None:
+            item["maximum"] = f.maximum
+        p.update(type="array", items=item, minItems=HOURS_PER_YEAR, maxItems=HOURS_PER_YEAR)
+    elif f.kind == "table":
+        row = {"type": "array", "items": {"type": "number"}, "minItems": 3, "maxItems": 3}
+        p.update(type="array", items=row, minItems=WH_TANKS, maxItems=WH_TANKS)
+    else:  # tariff
+        p.update(type="object", required=["energyratestructure"])
+    if f.is_file:
+        p["x-default-file"] = f"static_data/{DEFAULT_FILES[f.name]}"
+        p["x-file-name-field"] = f.file_name_field
+    p["x-section"] = f.section
+    if f.unit:
+        p["x-unit"] = f.unit
+    if f.omf_key:
+        p["x-omf-key"] = f.omf_key
+    if f.enabled_by:
+        p["x-enabled-by"] = f.enabled_by
+    if f.advanced:
+        p["x-advanced"] = True
+    return p
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of a complete derConsumer inputs document (every field, clean names)."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "omf-der derConsumer inputs",
+        "description": "Inputs of one derConsumer run: one home, one year of hourly data. "
+                       "Missing fields take their defaults; temperatures in °F.",
+        "type": "object",
+        "properties": {f.name: _property(f) for f in FIELDS_LIST},
+        "additionalProperties": False,
+        "x-sections": [{"key": k, "title": t, "fields": [f.name for f in FIELDS_LIST if f.section == k]}
+                       for k, t in SECTIONS.items()],
+    }

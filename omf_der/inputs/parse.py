@@ -1,0 +1,478 @@
+"""Turning user input — a JSON file, a Python dict, or a web form's strings and uploads — into
+validated, typed :class:`Inputs`, or into the complete list of what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import json
+import math
+import re
+from collections.abc import Iterator, Mapping
+from functools import cache
+from numbers import Real
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..calendar import Calendar
+from ..errors import InputError, InputErrors, show_value
+from ..fuels import FUELS
+from ..readers import read_json, read_series, read_table, read_temperature_f
+from ..resources import DEFAULT_FILES, read_static_bytes
+from ..seeds import WH_DRAW_PROFILES, WH_SHIFT_MAX, WH_SHIFT_MIN, WH_TANKS
+from ..tariff import unwrap_urdb_response, validate_urdb_shape
+from .fields import FIELDS, OMF_BOOKKEEPING_KEYS, OMF_KEYS, Field
+
+_TRUE = frozenset({"yes", "y", "true", "t", "on", "1"})
+_FALSE = frozenset({"no", "n", "false", "f", "off", "0"})
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
+_MAX_TEXT = 200
+# the fields a fuel type presets when they are not given explicitly
+_FUEL_PRESETS = {"generator_efficiency_pct": "default_efficiency_pct",
+                 "fuel_available": "default_available_units",
+                 "fuel_cost_usd_per_unit": "default_cost_usd_per_unit"}
+
+
+# =========================================================================== the result
+class Inputs(Mapping):
+    """Validated inputs of one model run (read-only).
+
+    Values are reached as attributes (``inputs.bess_kw``) or by key (``inputs["bess_kw"]``).
+    Curves are read-only float arrays, the water-heater random numbers a 50 x 3 array, the
+    tariff a URDB rate dict. Build one with :meth:`defaults`, :meth:`from_dict`,
+    :meth:`from_json_file` or :meth:`from_form`.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        missing = set(FIELDS) - set(values)
+        if missing:
+            raise TypeError(f"Inputs needs every field; missing {sorted(missing)}")
+        object.__setattr__(self, "_values", dict(values))
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Inputs are read-only; use .replace(...)")
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{k}={show_value(v) if not isinstance(v, (np.ndarray, dict)) else '...'}"
+                          for k, v in list(self._values.items())[:6])
+        return f"Inputs({shown}, ...)"
+
+    @property
+    def calendar(self) -> Calendar:
+        """Hourly calendar of the analysis year."""
+        return Calendar(self.year, 1)
+
+    @property
+    def fuel(self):
+        """The generator's :class:`~omf_der.fuels.Fuel`."""
+        return FUELS[self.fuel_type]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict (arrays as lists) that :meth:`from_dict` reads back exactly."""
+        out: dict[str, Any] = {}
+        for name, value in self._values.items():
+            if isinstance(value, np.ndarray):
+                out[name] = value.tolist()
+            elif isinstance(value, dict):
+                out[name] = copy.deepcopy(value)
+            else:
+                out[name] = value
+        return out
+
+    def replace(self, **changes: Any) -> Inputs:
+        """A copy with some fields changed (validated like any input)."""
+        return Inputs.from_dict({**self._values, **changes})
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def defaults(cls) -> Inputs:
+        """The model's default inputs (example data from ``static_data/``)."""
+        return cls.from_dict({})
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], base_dir: str | Path | None = None) -> Inputs:
+        """Inputs from a dict of field names (or the reference model's keys) to values.
+
+        Missing fields take their defaults. Curves may be lists, arrays, CSV text, or (only when
+        ``base_dir`` is given) ``{"file": "path"}`` relative to ``base_dir``.
+        """
+        return _build(data, source="dict", base_dir=Path(base_dir) if base_dir else None)
+
+    @classmethod
+    def from_json_file(cls, path: str | Path) -> Inputs:
+        """Inputs from a JSON file (curves may refer to CSV/EPW files beside it)."""
+        path = Path(path)
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            raise InputErrors([InputError("inputs file", str(path), "a readable JSON file",
+                                          detail=exc.strerror or str(exc))]) from None
+        try:
+            doc = read_json(raw, "inputs file")
+        except InputError as exc:
+            raise InputErrors([exc]) from None
+        if not isinstance(doc, dict):
+            raise InputErrors([InputError("inputs file", doc, "a JSON object of field names to values")])
+        return _build(doc, source="dict", base_dir=path.resolve().parent)
+
+    @classmethod
+    def from_form(cls, form: Mapping[str, Any],
+                  files: Mapping[str, tuple[str, bytes]] | None = None) -> Inputs:
+        """Inputs from a web form: every value a string; uploads as ``{field: (filename, bytes)}``.
+
+        Empty scalar fields are errors (the form requires them); an empty curve, rate or
+        random-numbers field with no upload keeps the default. An upload wins over the text field
+        and its file name is recorded in the field's ``..._file_name`` companion.
+        """
+        merged: dict[str, Any] = {}
+        errors: list[InputError] = []
+        for key, value in form.items():
+            if isinstance(value, (list, tuple)):
+                value = value[-1] if value else ""
+            merged[key] = "" if value is None else value if isinstance(value, (str, bytes)) else str(value)
+        for key, upload in (files or {}).items():
+            name = OMF_KEYS.get(key, key)
+            field = FIELDS.get(name)
+            if field is None or not field.is_file:
+                errors.append(InputError(key, "an uploaded file", "uploads only for " + ", ".join(
+                    f.name for f in FIELDS.values() if f.is_file)))
+                continue
+            filename, content = upload
+            if content:
+                merged[name] = content
+                merged[field.file_name_field] = Path(str(filename or "")).name[:_MAX_TEXT] or "upload"
+        return _build(merged, source="form", base_dir=None, errors=errors)
+
+
+def validate(data: Mapping[str, Any], base_dir: str | Path | None = None) -> list[InputError]:
+    """Every problem of a dict of inputs (an empty list when they are valid)."""
+    try:
+        Inputs.from_dict(data, base_dir)
+    except InputErrors as exc:
+        return exc.errors
+    return []
+
+
+# =========================================================================== building
+def _build(data: Mapping[str, Any], source: str, base_dir: Path | None,
+           errors: list[InputError] | None = None) -> Inputs:
+    errors = list(errors or [])
+    given: dict[str, tuple[Any, str]] = {}  # field name -> (raw value, key used)
+    if not isinstance(data, Mapping):
+        raise InputErrors([InputError("inputs", data, "a mapping of field names to values")])
+    for key, raw in data.items():
+        key = str(key)
+        name = OMF_KEYS.get(key, key)
+        if name not in FIELDS:
+            if key in OMF_BOOKKEEPING_KEYS:
+                continue
+            close = difflib.get_close_matches(key, list(FIELDS) + list(OMF_KEYS), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            errors.append(InputError(key, raw, f"a known input field{hint} (see `omf-der schema`)"))
+            continue
+        if name in given and given[name][1] != key:
+            errors.append(InputError(name, raw, f"one value (it was also given as {given[name][1]!r})"))
+            continue
+        given[name] = (raw, key)
+
+    values: dict[str, Any] = {}
+    for name, field in FIELDS.items():
+        if name not in given:
+            continue
+        raw, key = given[name]
+        if source == "form" and isinstance(raw, (str, bytes)) and not raw.strip():
+            if field.is_file:
+                continue  # keep the default
+            if field.kind != "text":
+                errors.append(InputError(name, raw, f"a value is required: {field.expected()}"))
+                continue
+        try:
+            values[name] = _coerce(field, raw, key, base_dir)
+        except InputError as exc:
+            errors.append(exc)
+
+    _apply_fuel_presets(values, given)
+    for name, field in FIELDS.items():
+        if name not in values and name not in given:
+            values[name] = default_value(field)
+    errors.extend(_cross_checks(values))
+    if errors:
+        raise InputErrors(errors)
+    return Inputs(values)
+
+
+def _apply_fuel_presets(values: dict[str, Any], given: Mapping[str, Any]) -> None:
+    fuel = FUELS.get(values.get("fuel_type", ""))
+    if fuel is None:
+        return
+    for name, attr in _FUEL_PRESETS.items():
+        if name not in given:
+            values[name] = getattr(fuel, attr)
+
+
+def _cross_checks(values: Mapping[str, Any]) -> list[InputError]:
+    errors: list[InputError] = []
+    year = values.get("year")
+    if isinstance(year, int):
+        cal = Calendar(year, 1)
+        for name in ("demand_curve_kw", "temperature_curve_f"):
+            series = values.get(name)
+            if isinstance(series, np.ndarray):
+                try:
+                    cal.check_length(series, name)
+                except InputError as exc:
+                    errors.append(exc)
+    if values.get("use_urdb_label"):
+        label = values.get("urdb_label", "")
+        if not isinstance(label, str) or not re.fullmatch(FIELDS["urdb_label"].pattern, label):
+            errors.append(InputError("urdb_label", label,
+                                     "a URDB label of 24 hexadecimal characters (e.g. 66a13566e90ecdb7d40581d2)"))
+    elif isinstance(values.get("tariff"), dict):
+        errors.extend(validate_urdb_shape(values["tariff"], "tariff"))
+    return errors
+
+
+# =========================================================================== one field
+def _coerce(field: Field, raw: Any, key: str, base_dir: Path | None) -> Any:
+    if field.kind == "number":
+        return _check_range(field, _to_float(field, raw), raw)
+    if field.kind == "integer":
+        return int(_check_range(field, _to_int(field, raw), raw))
+    if field.kind == "boolean":
+        return _to_bool(field, raw, key)
+    if field.kind == "choice":
+        return _to_choice(field, raw)
+    if field.kind == "text":
+        if not isinstance(raw, str):
+            raise InputError(field.name, raw, "text")
+        text = raw.strip()
+        if len(text) > _MAX_TEXT:
+            raise InputError(field.name, text, f"at most {_MAX_TEXT} characters")
+        return text
+    content = _file_content(field, raw, base_dir)
+    if field.kind == "series":
+        return _to_series(field, content)
+    if field.kind == "table":
+        return _to_random_numbers(field, content)
+    return _to_tariff(field, content)
+
+
+def _to_float(field: Field, raw: Any) -> float:
+    if isinstance(raw, bool):
+        raise InputError(field.name, raw, field.expected())
+    if isinstance(raw, Real):
+        value = float(raw)
+    elif isinstance(raw, (str, bytes)):
+        text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
+        text = text.strip()
+        if _THOUSANDS.match(text):
+            text = text.replace(",", "")
+        try:
+            value = float(text)
+        except ValueError:
+            raise InputError(field.name, raw, field.expected()) from None
+    else:
+        raise InputError(field.name, raw, field.expected())
+    if not math.isfinite(value):
+        raise InputError(field.name, raw, field.expected())
+    return value
+
+
+def _to_int(field: Field, raw: Any) -> int:
+    value = _to_float(field, raw)
+    if value != math.floor(value) or abs(value) > 2**53:
+        raise InputError(field.name, raw, field.expected())
+    return int(value)
+
+
+def _check_range(field: Field, value: float, raw: Any) -> float:
+    if (field.minimum is not None and value < field.minimum) or \
+            (field.maximum is not None and value > field.maximum):
+        raise InputError(field.name, raw, field.expected())
+    return value
+
+
+def _to_bool(field: Field, raw: Any, key: str) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    text = str(raw).strip().lower() if isinstance(raw, (str, int, float)) else None
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    if text is not None and key.startswith("load_type_"):
+        # the reference model's device codes: 0 = off, 1 AC, 2 HP, 3 fridge, 4 WH = on
+        try:
+            return float(text) > 0
+        except ValueError:
+            pass
+    raise InputError(field.name, raw, "yes or no (also true/false, on/off, 1/0)")
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"[\s_\-]+", "", text.strip().lower())
+
+
+def _to_choice(field: Field, raw: Any) -> str:
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    if isinstance(raw, (str, int, float)) and not isinstance(raw, bool):
+        text = _norm(str(raw))
+        for value, label in field.choices:
+            if text in (_norm(value), _norm(label)):
+                return value
+        if field.name == "fuel_type":  # the reference model's numeric codes 1-4
+            for fuel in FUELS.values():
+                if text in (str(fuel.omf_code), f"{fuel.omf_code}.0"):
+                    return fuel.key
+    raise InputError(field.name, raw, field.expected())
+
+
+def _file_content(field: Field, raw: Any, base_dir: Path | None) -> Any:
+    """Resolve ``{"file": path}`` references (only beside an inputs file)."""
+    if isinstance(raw, dict) and set(raw) == {"file"}:
+        ref = raw["file"]
+        if base_dir is None:
+            raise InputError(field.name, raw, "the data itself; file references work only in an inputs file")
+        if not isinstance(ref, str) or not ref:
+            raise InputError(field.name, raw, '{"file": "relative/path"}')
+        path = (base_dir / ref).resolve()
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise InputError(field.name, ref, "a readable file (paths are relative to the inputs file)",
+                             detail=exc.strerror or str(exc)) from None
+    return raw
+
+
+def _to_series(field: Field, content: Any) -> np.ndarray:
+    if isinstance(content, (str, bytes)):
+        values = read_temperature_f(content, field.name) if field.name == "temperature_curve_f" \
+            else read_series(content, field.name)
+    elif isinstance(content, (list, tuple, np.ndarray)):
+        values = _numeric_array(field, content, ndim=1)
+    else:
+        raise InputError(field.name, content, "a list of numbers or the text of a CSV file")
+    bad = np.flatnonzero((values < field.minimum) | (values > field.maximum))
+    if bad.size:
+        i = int(bad[0])
+        more = f" ({bad.size} values out of range)" if bad.size > 1 else ""
+        raise InputError(field.name, float(values[i]), field.expected(), detail=f"value {i + 1}{more}")
+    values = np.ascontiguousarray(values, dtype=float)
+    values.flags.writeable = False
+    return values
+
+
+def _not_a_number(x: Any) -> bool:
+    if isinstance(x, bool) or x is None:
+        return True
+    try:
+        float(x)
+    except (TypeError, ValueError):
+        return True
+    return False
+
+
+def _numeric_array(field: Field, content: Any, ndim: int) -> np.ndarray:
+    shape_msg = "a list of numbers" if ndim == 1 else "a list of rows of 3 numbers"
+    if isinstance(content, np.ndarray) and content.dtype.kind in "fiu":
+        arr = content.astype(float)
+    else:
+        flat = [x for row in content for x in (row if isinstance(row, (list, tuple)) else [row])] \
+            if ndim == 2 else list(content)
+        bad = next((i for i, x in enumerate(flat) if _not_a_number(x)), None)
+        if bad is not None:
+            raise InputError(field.name, flat[bad], "numbers only", detail=f"value {bad + 1}")
+        try:
+            arr = np.array(content, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(field.name, f"{len(content)} ragged rows", shape_msg) from None
+    if arr.ndim != ndim or arr.size == 0:
+        raise InputError(field.name, content, shape_msg)
+    nonfinite = np.flatnonzero(~np.isfinite(arr.ravel()))
+    if nonfinite.size:
+        raise InputError(field.name, float(arr.ravel()[nonfinite[0]]), "finite numbers (no NaN or infinity)",
+                         detail=f"value {int(nonfinite[0]) + 1}")
+    return arr
+
+
+def _to_random_numbers(field: Field, content: Any) -> np.ndarray:
+    if isinstance(content, (str, bytes)):
+        table, linenos = read_table(content, field.name, n_columns=3)
+    elif isinstance(content, (list, tuple, np.ndarray)):
+        table = _numeric_array(field, content, ndim=2)
+        if table.shape[1] != 3:
+            raise InputError(field.name, f"rows of {table.shape[1]} numbers", "rows of 3 numbers")
+        linenos = list(range(1, len(table) + 1))
+    else:
+        raise InputError(field.name, content, "a list of 50 rows of 3 numbers or the text of a CSV file")
+    if table.shape[0] != WH_TANKS:
+        raise InputError(field.name, f"{table.shape[0]} rows", f"exactly {WH_TANKS} rows, one per simulated tank")
+    checks = (
+        (0, lambda c: (c == np.floor(c)) & (c >= 0) & (c < WH_DRAW_PROFILES),
+         f"column 1 (draw profile) a whole number from 0 to {WH_DRAW_PROFILES - 1}"),
+        (1, lambda c: (c == np.floor(c)) & (c >= WH_SHIFT_MIN) & (c <= WH_SHIFT_MAX),
+         f"column 2 (time shift r) a whole number from {WH_SHIFT_MIN} to {WH_SHIFT_MAX}"),
+        (2, lambda c: (c >= 0) & (c < 1), "column 3 (noise factor u) from 0 to less than 1"),
+    )
+    for col, ok, expected in checks:
+        bad = np.flatnonzero(~ok(table[:, col]))
+        if bad.size:
+            r = int(bad[0])
+            raise InputError(field.name, float(table[r, col]), expected, detail=f"line {linenos[r]}")
+    table = np.ascontiguousarray(table)
+    table.flags.writeable = False
+    return table
+
+
+def _to_tariff(field: Field, content: Any) -> dict:
+    if isinstance(content, (str, bytes)):
+        content = read_json(content, field.name)
+    content = unwrap_urdb_response(content)
+    if not isinstance(content, dict):
+        raise InputError(field.name, content, "a URDB rate record (a JSON object)")
+    return content
+
+
+# =========================================================================== defaults
+@cache
+def _default_file_value(name: str) -> Any:
+    field = FIELDS[name]
+    return _coerce(field, read_static_bytes(DEFAULT_FILES[name]), name, None)
+
+
+def default_value(field: Field) -> Any:
+    """The default of a field (file-like defaults are read once from ``static_data/``)."""
+    if field.is_file:
+        value = _default_file_value(field.name)
+        return copy.deepcopy(value) if isinstance(value, dict) else value
+    return field.default
+
+
+def dumps_inputs(inputs: Mapping[str, Any]) -> str:
+    """JSON text of inputs with one field per line (long arrays stay on one line)."""
+    data = inputs.to_json_dict() if isinstance(inputs, Inputs) else dict(inputs)
+    lines = [f"  {json.dumps(k)}: {json.dumps(v, separators=(', ', ': '))}" for k, v in data.items()]
+    return "{\n" + ",\n".join(lines) + "\n}\n"
