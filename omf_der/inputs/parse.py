@@ -55,6 +55,8 @@ class Inputs(Mapping):
         object.__setattr__(self, "_values", dict(values))
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
         try:
             return self._values[name]
         except KeyError:
@@ -160,7 +162,9 @@ class Inputs(Mapping):
             filename, content = upload
             if content:
                 merged[name] = content
-                merged[field.file_name_field] = Path(str(filename or "")).name[:_MAX_TEXT] or "upload"
+                # browsers may send a full Windows path: keep the last component only
+                base = re.split(r"[\\/]", str(filename or ""))[-1].strip()
+                merged[field.file_name_field] = base[:_MAX_TEXT] or "upload"
         return _build(merged, source="form", base_dir=None, errors=errors)
 
 
@@ -196,6 +200,7 @@ def _build(data: Mapping[str, Any], source: str, base_dir: Path | None,
         given[name] = (raw, key)
 
     values: dict[str, Any] = {}
+    failed: set[str] = set()
     for name, field in FIELDS.items():
         if name not in given:
             continue
@@ -205,15 +210,17 @@ def _build(data: Mapping[str, Any], source: str, base_dir: Path | None,
                 continue  # keep the default
             if field.kind != "text":
                 errors.append(InputError(name, raw, f"a value is required: {field.expected()}"))
+                failed.add(name)
                 continue
         try:
             values[name] = _coerce(field, raw, key, base_dir)
         except InputError as exc:
             errors.append(exc)
+            failed.add(name)
 
     _apply_fuel_presets(values, given)
     for name, field in FIELDS.items():
-        if name not in values and name not in given:
+        if name not in values and name not in failed:
             values[name] = default_value(field)
     errors.extend(_cross_checks(values))
     if errors:
