@@ -192,7 +192,8 @@ def _build(data: Mapping[str, Any], source: str, base_dir: Path | None,
                 continue
             close = difflib.get_close_matches(key, list(FIELDS) + list(OMF_KEYS), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            errors.append(InputError(key, raw, f"a known input field{hint} (see `omf-der schema`)"))
+            shown = key if key.strip() and key.isprintable() else repr(key)
+            errors.append(InputError(shown, raw, f"a known input field{hint} (see `omf-der schema`)"))
             continue
         if name in given and given[name][1] != key:
             errors.append(InputError(name, raw, f"one value (it was also given as {given[name][1]!r})"))
