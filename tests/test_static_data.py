@@ -28,7 +28,7 @@ def test_readme_explains_every_default_file():
     readme = (ROOT / "static_data" / "README.md").read_text()
     for filename in DEFAULT_FILES.values():
         assert filename in readme
-    for must in ("make_defaults.py", "Licen", "OCHRE", "ResStock", "TMY3", "bldg0112631"):
+    for must in ("make_defaults.py", "licence", "OCHRE", "ResStock", "TMY3", "bldg0112631"):
         assert must in readme, must
 
 
