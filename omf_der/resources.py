@@ -1,17 +1,17 @@
 """Where the project's shipped files are: default example data, templates, static assets.
 
-They live at the repository root (``static_data/``, ``templates/``, ``static/``) and are shipped
-inside the package as ``omf_der.static_data`` etc., so both a source checkout (editable install)
-and a wheel install find them.
+They live at the repository root (``static_data/``, ``templates/``, ``static/``); a wheel ships
+them inside the package (``omf_der/static_data/`` ...). Both a source checkout (editable
+install) and a wheel install find them here.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
-_ROOT = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
+_ROOT = _PACKAGE.parent
 
 DEFAULT_FILES = {
     "demand_curve_kw": "example_load_kw.csv",
@@ -24,9 +24,11 @@ DEFAULT_FILES = {
 @cache
 def shipped_dir(name: str) -> Path:
     """Folder of shipped files: ``"static_data"``, ``"templates"`` or ``"static"``."""
+    if (_PACKAGE / name).is_dir():                                       # wheel install
+        return _PACKAGE / name
     if (_ROOT / "pyproject.toml").is_file() and (_ROOT / name).is_dir():  # source checkout
         return _ROOT / name
-    return Path(str(resources.files(f"omf_der.{name}")))
+    raise FileNotFoundError(f"omf-der installation is missing its {name}/ folder")
 
 
 def static_data_path(filename: str) -> Path:

@@ -68,3 +68,17 @@ def test_regeneration_reproduces_committed_files_byte_for_byte(tmp_path):
     _regenerate(tmp_path, "--venv", str(ROOT / ".cache" / "regen-venv"))
     for name in DEFAULT_FILES.values():
         assert (tmp_path / name).read_bytes() == static_data_path(name).read_bytes(), name
+
+
+def test_wheel_ships_data_templates_and_static(tmp_path):
+    """A non-editable install must find the default data, templates and CSS inside the package."""
+    import zipfile
+
+    res = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(ROOT)],
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
+    (wheel,) = tmp_path.glob("omf_der-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for filename in DEFAULT_FILES.values():
+        assert f"omf_der/static_data/{filename}" in names
+    assert {"omf_der/templates/home.html", "omf_der/templates/layout.html", "omf_der/static/style.css"} <= names
