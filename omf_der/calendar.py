@@ -3,8 +3,10 @@
 A year always has 8760 hours (REopt's convention, followed by the reference model): in a leap
 year February 29 is kept and **December 31 is dropped**, so the year ends on December 30 at
 23:00. Step ``i`` is the interval that begins at ``timestamps[i]`` and lasts
-``1 / steps_per_hour`` hours; the first step begins on January 1 at 00:00 of ``year``. Weekdays
-come from the real calendar of ``year`` (Monday = 0 ... Sunday = 6); no holidays are applied.
+``1 / steps_per_hour`` hours; the first step begins on January 1 at 00:00 of ``year``, and its
+value is the average over that interval (what metering calls the value of the hour *ending* at
+01:00, and what the URDB schedules call hour 0). Weekdays come from the real calendar of
+``year`` (Monday = 0 ... Sunday = 6); no holidays are applied.
 
 Everything is computed with numpy ``datetime64`` arithmetic (no Python loop per step).
 """
@@ -122,6 +124,14 @@ class Calendar:
         return d
 
     @cached_property
+    def day_of_month(self) -> np.ndarray:
+        """Day of the month of each step, 1-31."""
+        d = (self._dates - self._dates.astype("datetime64[M]")).astype(np.int64) + 1
+        d = d.astype(np.int8)
+        d.flags.writeable = False
+        return d
+
+    @cached_property
     def weekday(self) -> np.ndarray:
         """Day of week of each step from the real calendar, 0 = Monday ... 6 = Sunday."""
         # 1970-01-01 (day 0 of datetime64[D]) was a Thursday (weekday 3).
@@ -172,7 +182,47 @@ class Calendar:
         """Raise :class:`InputError` unless ``series`` has one value per step."""
         n = len(series)
         if n != self.n_steps:
-            hint = " (in a leap year, drop December 31)" if n == self.n_steps + 24 * self.steps_per_hour else ""
+            hint = ""
+            if n == self.n_steps + 24 * self.steps_per_hour:
+                hint = (" (in a leap year, drop December 31)" if self.is_leap else
+                        f"; {n} values make a leap year, but {self.year} is not one: check the year")
             raise InputError(field, f"{n} values",
                              f"{self.n_steps} values, one per step of {self.year} at "
                              f"{self.steps_per_hour} per hour{hint}")
+
+
+def align_daily_records(values: np.ndarray, month: np.ndarray, day: np.ndarray, year: int,
+                        records_per_hour: int = 1, field: str = "series") -> np.ndarray:
+    """Place dated records (e.g. of an EPW weather file) on the calendar of ``year`` by date.
+
+    Each day of ``year``'s calendar (Feb 29 kept, Dec 31 dropped in leap years) takes the records
+    of the same month and day; a typical-year file without Feb 29 lends Feb 28 to Feb 29 of a
+    leap year, and a leap-year file's Feb 29 is left out in other years. Records must come in
+    whole days of ``24 * records_per_hour``.
+    """
+    per_day = 24 * records_per_hour
+    values = np.asarray(values, dtype=float)
+    if len(values) % per_day:
+        raise InputError(field, f"{len(values)} records",
+                         f"whole days of {per_day} records ({records_per_hour} per hour)")
+    month = np.asarray(month).reshape(-1, per_day)
+    day = np.asarray(day).reshape(-1, per_day)
+    if (month != month[:, :1]).any() or (day != day[:, :1]).any():
+        raise InputError(field, "records of a day with different dates",
+                         f"{per_day} records per date, in order")
+    source = {(int(m), int(d)): i for i, (m, d) in enumerate(zip(month[:, 0], day[:, 0]))}
+    if len(source) != len(month):
+        raise InputError(field, "a date given twice", "each date once")
+    cal = Calendar(year, 1)
+    target_m = cal.month[::24].astype(int) + 1
+    target_d = cal.day_of_month[::24].astype(int)
+    rows = []
+    for m, d in zip(target_m, target_d):
+        i = source.get((m, d))
+        if i is None and (m, d) == (2, 29):
+            i = source.get((2, 28))
+        if i is None:
+            raise InputError(field, f"no records for {MONTH_NAMES[m - 1]} {d}",
+                             f"records for every day of {year}")
+        rows.append(i)
+    return values.reshape(-1, per_day)[rows].ravel()

@@ -1,8 +1,9 @@
 """The ``omf-der`` command line.
 
 Every command has ``--help``. Problems with the user's input are printed one per line as
-``omf-der: <field>: got <value>; allowed: <what>`` and the command exits with status 2; no
-traceback unless ``--debug`` is given. An unexpected internal error exits with status 3.
+``<field>: got <value>; allowed: <what>`` (on standard output by ``validate``, whose output they
+are; on standard error, prefixed ``omf-der:``, by the other commands) and the command exits with
+status 2; no traceback unless ``--debug`` is given. An unexpected internal error exits with 3.
 """
 
 from __future__ import annotations

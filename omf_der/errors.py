@@ -18,8 +18,12 @@ def show_value(value: object) -> str:
         text = repr(value)
     elif isinstance(value, (list, tuple)) and len(value) > 6:
         text = f"[{len(value)} values]"
+    elif hasattr(value, "shape") and hasattr(value, "dtype"):  # numpy arrays
+        text = f"an array of shape {tuple(value.shape)}"
+    elif isinstance(value, dict) and len(value) > 4:
+        text = f"{{{len(value)} keys}}"
     else:
-        text = repr(value)
+        text = " ".join(repr(value).split())
     if len(text) > _MAX_SHOWN:
         text = text[: _MAX_SHOWN - 3] + "..."
     return text

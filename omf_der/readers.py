@@ -17,25 +17,54 @@ import re
 
 import numpy as np
 
+from .calendar import align_daily_records
 from .errors import InputError
 
 MAX_HEADER_LINES = 20
 _MAX_BAD_LINES_SHOWN = 3
 _SPLIT = re.compile(r"[,;\t]")
+# a plain ASCII decimal number: no underscores, no non-ASCII digits, no hex
+NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_NONFINITE = frozenset({"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
+DECIMAL_COMMA_HINT = " (if the file uses a decimal comma, save it with '.' as the decimal separator)"
 
 
 def as_text(data: bytes | str, field: str) -> str:
-    """Decode an upload (UTF-8, BOM tolerated; Latin-1 as a fallback for old exports)."""
+    """Decode an upload: UTF-8 (with or without BOM), UTF-16 with BOM (Excel "Unicode text",
+    Windows PowerShell redirects), else Latin-1 as a fallback for old exports."""
     if isinstance(data, str):
         text = data
     else:
-        try:
-            text = bytes(data).decode("utf-8-sig")
-        except UnicodeDecodeError:
-            text = bytes(data).decode("latin-1")
+        raw = bytes(data)
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            try:
+                text = raw.decode("utf-16")
+            except UnicodeDecodeError:
+                raise InputError(field, "a damaged UTF-16 file", "a text file in UTF-8 or UTF-16") from None
+        else:
+            try:
+                text = raw.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                text = raw.decode("latin-1")
     if "\x00" in text:
         raise InputError(field, "binary data", "a text file (CSV or JSON), not a binary file")
     return text.lstrip("\ufeff")
+
+
+def parse_number(token: str) -> float | None:
+    """A finite float from a plain ASCII decimal, or None when ``token`` is not one.
+
+    Raises ``ValueError`` for NaN/infinity, which look numeric but are not allowed, and for
+    numbers too large for a float.
+    """
+    if NUMBER.fullmatch(token):
+        v = float(token)  # a matched literal cannot fail; it may overflow to inf
+        if math.isinf(v):
+            raise ValueError(token)
+        return v
+    if token.lower() in _NONFINITE:
+        raise ValueError(token)
+    return None
 
 
 def _lines(text: str) -> list[tuple[int, str]]:
@@ -44,18 +73,8 @@ def _lines(text: str) -> list[tuple[int, str]]:
 
 
 def _number(token: str) -> float | None:
-    """A finite float, or None when ``token`` is not a number at all.
-
-    Raises ``ValueError`` for NaN/infinite values, which look numeric but are not allowed.
-    """
-    t = token.strip().strip('"').strip("'").strip()
-    try:
-        v = float(t)
-    except ValueError:
-        return None
-    if not math.isfinite(v):
-        raise ValueError(t)
-    return v
+    """:func:`parse_number` of a CSV cell (blanks and quotes around it tolerated)."""
+    return parse_number(token.strip().strip('"').strip("'").strip())
 
 
 def _bad(field: str, bad: list[tuple[int, str]], expected: str) -> InputError:
@@ -105,7 +124,7 @@ def read_table(data: bytes | str, field: str, n_columns: int | None = None) -> t
     cols = numeric_cols(first)  # non-numeric columns (e.g. timestamps) are ignored
     if n_columns is not None and len(cols) != n_columns:
         raise _bad(field, [(lines[start][0], lines[start][1])],
-                   f"{n_columns} comma-separated numbers per line")
+                   f"{n_columns} comma-separated numbers per line" + DECIMAL_COMMA_HINT)
     width = len(first)
 
     values = np.empty((len(rows) - start, len(cols)), dtype=float)
@@ -133,12 +152,18 @@ def read_table(data: bytes | str, field: str, n_columns: int | None = None) -> t
     return values, [n for n, _ in lines[start:]]
 
 
+def is_json_array(data: bytes | str) -> bool:
+    """True when an upload is a JSON array (``[1.5, 2, ...]``) rather than CSV text."""
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n") if isinstance(data, bytes) else data[:64].lstrip("\ufeff \t\r\n")
+    return head[:1] in ("[", b"[")
+
+
 def read_series(data: bytes | str, field: str) -> np.ndarray:
     """One column of numbers from a CSV upload (header lines and a timestamp column tolerated)."""
     table, _ = read_table(data, field)
     if table.shape[1] != 1:
         raise InputError(field, f"{table.shape[1]} numeric columns",
-                         "one column of numbers (optionally beside a timestamp column)")
+                         "one column of numbers (optionally beside a timestamp column)" + DECIMAL_COMMA_HINT)
     return table[:, 0].copy()
 
 
@@ -152,17 +177,17 @@ def looks_like_epw(data: bytes | str) -> bool:
     """True for an EnergyPlus weather file (its first line starts with ``LOCATION``)."""
     head = data[:64]
     if isinstance(head, bytes):
-        head = head.decode("latin-1")
+        head = head.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
     return head.lstrip("\ufeff").lstrip().upper().startswith("LOCATION")
 
 
 def read_epw_dry_bulb_c(data: bytes | str, field: str = "temperature_curve_f") -> tuple[np.ndarray, dict]:
-    """Dry-bulb temperature (°C) of an EnergyPlus Weather (EPW) file, and its location.
+    """Dry-bulb temperature (°C) of an EnergyPlus Weather (EPW) file, with its dates and location.
 
     Follows the EPW format of the EnergyPlus Auxiliary Programs manual: 8 header lines
-    (``LOCATION`` ... ``DATA PERIODS``), then one comma-separated record per interval whose
-    7th field is the dry-bulb temperature in °C; 99.9 marks a missing value and is rejected.
-    The number of records per hour is read from the ``DATA PERIODS`` line.
+    (``LOCATION`` ... ``DATA PERIODS``), then one comma-separated record per interval: year,
+    month, day, hour, minute, flags, dry-bulb temperature (°C), ...; 99.9 marks a missing
+    dry-bulb value and is rejected. Blank lines are skipped.
 
     Returns
     -------
@@ -170,46 +195,47 @@ def read_epw_dry_bulb_c(data: bytes | str, field: str = "temperature_curve_f") -
         One value per record, in file order.
     meta : dict
         ``city``, ``state``, ``country``, ``latitude``, ``longitude``, ``tz``, ``elevation_m``,
-        ``records_per_hour``.
+        ``records_per_hour`` (from ``DATA PERIODS``), and ``month``, ``day`` (int arrays, one per
+        record).
     """
-    lines = as_text(data, field).splitlines()
-    if len(lines) <= _EPW_HEADER_LINES or not looks_like_epw(lines[0]):
-        raise InputError(field, lines[0][:40] if lines else "an empty file",
+    lines = _lines(as_text(data, field))
+    if len(lines) <= _EPW_HEADER_LINES or not looks_like_epw(lines[0][1]):
+        raise InputError(field, lines[0][1][:40] if lines else "an empty file",
                          "an EPW weather file (first line LOCATION, 8 header lines, then hourly records)")
-    loc = lines[0].split(",")
+    loc = lines[0][1].split(",")
     meta: dict = {"records_per_hour": 1}
     try:
         meta.update(city=loc[1].strip(), state=loc[2].strip(), country=loc[3].strip(),
                     latitude=float(loc[6]), longitude=float(loc[7]), tz=float(loc[8]),
                     elevation_m=float(loc[9]))
     except (IndexError, ValueError):
-        raise InputError(field, lines[0][:40], "an EPW LOCATION line with latitude, longitude, time zone, elevation") from None
-    periods = lines[7].split(",")
-    if periods[0].strip().upper() == "DATA PERIODS" and len(periods) > 2:
-        try:
-            meta["records_per_hour"] = int(periods[2])
-        except ValueError:
-            pass
-    temps = np.empty(len(lines) - _EPW_HEADER_LINES)
-    n = 0
+        raise InputError(field, lines[0][1][:40],
+                         "an EPW LOCATION line with latitude, longitude, time zone, elevation") from None
+    periods = lines[7][1].split(",")
+    if periods[0].strip().upper() == "DATA PERIODS" and len(periods) > 2 and periods[2].strip().isdigit():
+        meta["records_per_hour"] = max(1, int(periods[2]))
+    records = lines[_EPW_HEADER_LINES:]
+    temps = np.empty(len(records))
+    month = np.empty(len(records), dtype=np.int8)
+    day = np.empty(len(records), dtype=np.int8)
     bad: list[tuple[int, str]] = []
-    for lineno, line in enumerate(lines[_EPW_HEADER_LINES:], start=_EPW_HEADER_LINES + 1):
-        if not line.strip():
-            continue
+    for i, (lineno, line) in enumerate(records):
         tokens = line.split(",")
-        token = tokens[_EPW_DRY_BULB_COL] if len(tokens) > _EPW_DRY_BULB_COL else line
         try:
-            v = _number(token)
-        except ValueError:
+            m, d = int(tokens[1]), int(tokens[2])
+            v = _number(tokens[_EPW_DRY_BULB_COL])
+        except (IndexError, ValueError):
+            m = d = 0
             v = None
-        if v is None or v >= _EPW_MISSING_DRY_BULB:
-            bad.append((lineno, token.strip()))
+        if v is None or v >= _EPW_MISSING_DRY_BULB or not (1 <= m <= 12 and 1 <= d <= 31):
+            bad.append((lineno, tokens[_EPW_DRY_BULB_COL].strip() if len(tokens) > _EPW_DRY_BULB_COL else line))
             continue
-        temps[n] = v
-        n += 1
+        temps[i], month[i], day[i] = v, m, d
     if bad:
-        raise _bad(field, bad, "a dry-bulb temperature in °C in the 7th field of every EPW record (99.9 = missing is not allowed)")
-    return temps[:n], meta
+        raise _bad(field, bad, "EPW records with month, day and a dry-bulb temperature in °C in the 7th "
+                               "field (99.9 = missing is not allowed)")
+    meta.update(month=month, day=day)
+    return temps, meta
 
 
 def c_to_f(t_c: np.ndarray) -> np.ndarray:
@@ -222,13 +248,19 @@ def f_to_c(t_f: np.ndarray) -> np.ndarray:
     return (np.asarray(t_f, dtype=float) - 32.0) / 1.8
 
 
-def read_temperature_f(data: bytes | str, field: str = "temperature_curve_f") -> np.ndarray:
+def read_temperature_f(data: bytes | str, field: str = "temperature_curve_f",
+                       year: int | None = None) -> np.ndarray:
     """Outdoor temperature in °F from a one-column °F CSV or an EPW file (converted from °C).
 
-    An EPW gives one value per record; its length is checked against the calendar by the caller.
+    A CSV is taken by position. An EPW's records are placed on the calendar of ``year`` by their
+    month and day (see :func:`omf_der.calendar.align_daily_records`) when ``year`` is given.
+    Lengths are checked against the calendar by the caller.
     """
     if looks_like_epw(data):
-        return c_to_f(read_epw_dry_bulb_c(data, field)[0])
+        t_c, meta = read_epw_dry_bulb_c(data, field)
+        if year is not None:
+            t_c = align_daily_records(t_c, meta["month"], meta["day"], year, meta["records_per_hour"], field)
+        return c_to_f(t_c)
     return read_series(data, field)
 
 
@@ -243,3 +275,7 @@ def read_json(data: bytes | str, field: str) -> object:
     except json.JSONDecodeError as exc:
         raise InputError(field, text[max(0, exc.pos - 15): exc.pos + 15],
                          "valid JSON", detail=f"line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(field, text[:30], "JSON nested less deeply") from None
+    except ValueError as exc:  # e.g. an integer literal longer than Python's digit limit
+        raise InputError(field, text[:30], "valid JSON with numbers of ordinary size", detail=str(exc)[:80]) from None

@@ -356,3 +356,136 @@ def test_json_schema_is_valid_and_agrees_with_validation(defaults):
     assert list(validator.iter_errors({**doc, "nonsense": 1}))
     assert schema["properties"]["random_seed_wh"]["maximum"] == SEED_MAX
     assert [s["key"] for s in schema["x-sections"]] == list(SECTIONS)
+
+
+def _shared_urdb_records():
+    from conftest import SHARED
+
+    for path in sorted((SHARED / "reference" / "bill_cases").glob("*/tariff.json")):
+        yield path.parent.name, json.loads(path.read_text())
+    for path in sorted((SHARED / "reference" / "reopt_cases").glob("*/*.json")):
+        doc = json.loads(path.read_text())
+        rate = doc.get("ElectricTariff", {}).get("urdb_response") if isinstance(doc, dict) else None
+        if rate:
+            yield f"{path.parent.name}/{path.name}", rate
+
+
+def test_real_urdb_records_of_the_reference_cases_are_accepted():
+    records = list(_shared_urdb_records())
+    assert len(records) >= 10
+    for name, rate in records:
+        assert validate({"tariff": rate}) == [], name
+
+
+@pytest.mark.parametrize("change,where", [
+    (lambda r: r["energyratestructure"][1][0].pop("rate"), "tariff.energyratestructure[1][0]"),
+    (lambda r: r["energyratestructure"][1][1].update(max=50), "tariff.energyratestructure[1][1].max"),
+    (lambda r: r["energyratestructure"][1][0].pop("max"), "tariff.energyratestructure[1][0].max"),
+    (lambda r: r["energyratestructure"][1][0].update(unit="kWh daily"), "tariff.energyratestructure[1][0].unit"),
+    (lambda r: r["demandratestructure"][2][0].update(unit="kVA"), "tariff.demandratestructure[2][0].unit"),
+    (lambda r: r.update(fixedchargefirstmeter="abc"), "tariff.fixedchargefirstmeter"),
+    (lambda r: r.update(fixedchargefirstmeter=10, fixedchargeunits="$/fortnight"), "tariff.fixedchargeunits"),
+    (lambda r: r.update(mincharge=-5), "tariff.mincharge"),
+])
+def test_unusable_rates_are_refused(defaults, change, where):
+    rate = json.loads(json.dumps(defaults.tariff))
+    change(rate)
+    assert where in [e.field for e in validate({"tariff": rate})]
+
+
+def test_json_schema_label_pattern_and_table_columns(defaults):
+    validator = jsonschema.Draft202012Validator(json_schema())
+    doc = defaults.to_json_dict()
+    assert not list(validator.iter_errors({**doc, "urdb_label": "anything"}))  # unused label
+    assert list(validator.iter_errors({**doc, "use_urdb_label": True, "urdb_label": "anything"}))
+    table = [list(r) for r in doc["wh_random_numbers"]]
+    for bad in ([19, -3, 0.5], [1, 1, 0.5], [1, -3, 1.0], [1.5, -3, 0.5]):
+        rows = table[:7] + [bad] + table[8:]
+        assert list(validator.iter_errors({**doc, "wh_random_numbers": rows})), bad
+        assert validate({"wh_random_numbers": rows}), bad
+
+
+# --------------------------------------------------------------------------- hostile input (review findings)
+@pytest.mark.parametrize("data", [
+    {"bess_kw": 10**400},
+    {"demand_curve_kw": [10**400] + [1.0] * 8759},
+    {"wh_random_numbers": [[10**400, 0, 0.5]] * 50},
+    {"tariff": '{"energyratestructure": [[{"rate": ' + "9" * 400 + "}]]}"},
+    {"tariff": "[" * 100_000},
+    {"tariff": '{"a": ' + "9" * 5000 + "}"},
+])
+def test_huge_numbers_and_deep_json_are_input_errors(data):
+    assert validate(data)
+
+
+def test_decimal_comma_is_not_read_as_thousands():
+    (err,) = _problems({"bess_kwh": "0,500"})
+    assert "decimal separator" in err.expected
+    (err,) = _problems({"bess_kwh": "13,5"})
+    assert "decimal separator" in err.expected
+    assert Inputs.from_dict({"bess_kwh": "1,500"}).bess_kwh == 1500.0  # US thousands separator
+
+
+@pytest.mark.parametrize("text", ["1_0", "５", "٢٠١٨", "0x10", "1e309", " "])
+def test_only_plain_ascii_decimals_are_numbers(text):
+    assert validate({"bess_kw": text})
+
+
+def test_device_code_nan_is_not_off():
+    (err,) = _problems({"load_type_ac": "nan"})
+    assert err.field == "enable_ac"
+    assert Inputs.from_dict({"load_type_ac": "0"}).enable_ac is False
+    assert Inputs.from_dict({"load_type_wh": "4"}).enable_wh is True
+
+
+def test_bool_arrays_are_not_curves():
+    assert validate({"demand_curve_kw": np.ones(8760, dtype=bool)})
+    assert validate({"demand_curve_kw": [True] * 8760})
+
+
+def test_replace_fuel_type_moves_preset_defaults(defaults):
+    gas = defaults.replace(fuel_type="natural_gas")
+    assert (gas.fuel_cost_usd_per_unit, gas.generator_efficiency_pct) == (0.00386, 30.0)
+    custom = defaults.replace(fuel_cost_usd_per_unit=4.5).replace(fuel_type="propane")
+    assert custom.fuel_cost_usd_per_unit == 4.5 and custom.generator_efficiency_pct == 25.0
+
+
+def test_json_array_uploads_for_curves_and_random_numbers(defaults):
+    load = json.dumps(defaults.demand_curve_kw.tolist()).encode()
+    rows = json.dumps(defaults.wh_random_numbers.tolist()).encode()
+    inputs = Inputs.from_form({}, files={"demand_curve_kw": ("d.json", load), "wh_random_numbers": ("r.json", rows)})
+    np.testing.assert_array_equal(inputs.demand_curve_kw, defaults.demand_curve_kw)
+    np.testing.assert_array_equal(inputs.wh_random_numbers, defaults.wh_random_numbers)
+    (err,) = _problems({"demand_curve_kw": b"[1, 2, "})
+    assert "JSON" in err.expected
+
+
+def test_utf16_uploads_are_text(defaults, tmp_path):
+    text = "kW\r\n" + "\r\n".join(["1.5"] * 8760)
+    inputs = Inputs.from_form({}, files={"demand_curve_kw": ("x.csv", text.encode("utf-16"))})
+    assert inputs.demand_curve_kw[0] == 1.5
+    path = tmp_path / "in.json"
+    path.write_bytes(json.dumps({"bess_kw": 6}).encode("utf-16"))  # Windows PowerShell 5 redirect
+    assert Inputs.from_json_file(path).bess_kw == 6
+
+
+def test_inputs_pickle_copy_and_compare(defaults):
+    import copy
+    import pickle
+
+    assert pickle.loads(pickle.dumps(defaults)) == defaults
+    assert copy.deepcopy(defaults) == defaults
+    assert Inputs.from_dict(defaults.to_json_dict()) == defaults
+    assert defaults.replace(bess_kw=6) != defaults
+    err = pickle.loads(pickle.dumps(InputErrors([InputError("a", 1, "b")])))
+    assert err.errors[0].message == "a: got 1; allowed: b"
+
+
+def test_leap_hint_only_for_leap_years():
+    (err,) = _problems({"year": 2018, "demand_curve_kw": [1.0] * 8784})
+    assert "not one: check the year" in err.expected and "drop December 31" not in err.expected
+
+
+def test_array_values_shown_on_one_line():
+    (err,) = _problems({"demand_curve_kw": np.ones((8760, 1))})
+    assert "\n" not in err.message and "shape (8760, 1)" in err.message

@@ -16,7 +16,8 @@ FILE_NAMES = [n for n, f in FIELDS.items() if f.is_file]
 KEYS = st.one_of(st.sampled_from(SCALAR_NAMES), st.sampled_from(sorted(OMF_KEYS)), st.text(max_size=12))
 NUMBERISH = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
-    st.integers(min_value=-10**12, max_value=10**12).map(str),
+    st.integers().map(str),
+    st.integers(min_value=10**300, max_value=10**320).map(str),
     st.sampled_from(["", " ", "yes", "No", "on", "1e309", "-0", "0x10", "1,000", "1,0", "١٢", "½", "None",
                      "nan", "5.6 kW", "$50", "2147483648", "\x00", "diesel", "Natural Gas"]),
     st.text(max_size=30),
@@ -64,6 +65,28 @@ def test_csv_reader_never_raises_anything_else(text):
             continue
         arr = values if isinstance(values, np.ndarray) else values[0]
         assert np.isfinite(arr).all()
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.floats() | st.integers() | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4),
+    max_leaves=12)
+
+
+@SETTINGS
+@given(st.dictionaries(KEYS, JSON_VALUES, max_size=8), st.sampled_from(FILE_NAMES))
+def test_json_documents_never_raise_anything_else(data, file_field):
+    import json
+
+    _check(lambda: Inputs.from_dict(data))
+    text = json.dumps(data)
+    _check(lambda: Inputs.from_form({}, files={file_field: ("x.json", text.encode())}))
+
+
+@SETTINGS
+@given(st.integers(min_value=1, max_value=200_000))
+def test_deeply_nested_json_uploads(depth):
+    _check(lambda: Inputs.from_form({"tariff": "[" * depth + "]" * depth}))
 
 
 @SETTINGS

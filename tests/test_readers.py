@@ -120,9 +120,10 @@ def _epw_from_pvlib_tmy3() -> tuple[str, np.ndarray]:
         "COMMENTS 2,", "DATA PERIODS,1,1,Data,Sunday, 1/ 1,12/31",
     ]
     rows = []
-    for i, (ts, t) in enumerate(zip(data.index, data["temp_air"])):
-        fields = [1990, ts.month if ts.hour else (data.index[i - 1].month if i else 1),
-                  ts.day, ts.hour or 24, 60, "?9?9?9?9E0?9?9?9?9?9?9?9?9?9?9?9?9?9?9?9*9*9?9?9?9",
+    days = pd.date_range("1990-01-01", periods=365, freq="D")  # a TMY: 365 days, records in order
+    for i, t in enumerate(data["temp_air"]):
+        day = days[i // 24]
+        fields = [1990, day.month, day.day, i % 24 + 1, 60, "?9?9?9?9E0?9?9?9?9?9?9?9?9?9?9?9?9?9?9?9*9*9?9?9?9",
                   f"{t:.1f}", "0.0", "50", "101000", "0", "0", "300", "0", "0", "0", "0", "0", "0", "0",
                   "180", "2.0", "5", "5", "16.0", "77777", "9", "999999999", "0", "0.0", "0", "88",
                   "0.000", "0.0", "0.0"]
@@ -168,3 +169,39 @@ def test_pandas_written_csv_roundtrip(tmp_path):
     path = tmp_path / "load.csv"
     pd.DataFrame({"time": pd.date_range("2018-01-01", periods=8760, freq="h"), "kW": values}).to_csv(path, index=False)
     np.testing.assert_array_equal(read_series(path.read_bytes(), "x"), values)
+
+
+def test_epw_with_bom_and_doubled_line_ends():
+    text, original = _epw_from_pvlib_tmy3()
+    data = b"\xef\xbb\xbf" + text.replace("\r\n", "\r\r\n").encode()
+    assert looks_like_epw(data)
+    ours, _ = read_epw_dry_bulb_c(data)
+    np.testing.assert_allclose(ours, original, atol=0.051)
+
+
+def test_epw_placed_on_the_calendar_by_date():
+    """A typical-year EPW (no Feb 29) in a leap year: Feb 29 repeats Feb 28, March stays March."""
+    text, original = _epw_from_pvlib_tmy3()
+    normal = read_temperature_f(text, year=2018)
+    leap = read_temperature_f(text, year=2020)
+    assert len(normal) == len(leap) == 8760
+    np.testing.assert_array_equal(normal, read_temperature_f(text))  # by position = by date in 2018
+    feb28 = slice(58 * 24, 59 * 24)
+    np.testing.assert_array_equal(leap[59 * 24: 60 * 24], normal[feb28])        # Feb 29 <- Feb 28
+    np.testing.assert_array_equal(leap[60 * 24: 61 * 24], normal[59 * 24: 60 * 24])  # Mar 1 is Mar 1
+    np.testing.assert_array_equal(leap[-24:], normal[-48:-24])                  # ends on Dec 30
+
+
+def test_leap_year_epw_in_a_normal_year_drops_feb_29():
+    from omf_der.calendar import align_daily_records
+
+    days = np.arange(366)
+    dates = pd.date_range("2020-01-01", periods=366, freq="D")
+    values = np.repeat(days.astype(float), 24)
+    month, day = np.repeat(dates.month, 24), np.repeat(dates.day, 24)
+    out = align_daily_records(values, month, day, 2019)
+    assert len(out) == 8760 and out[59 * 24] == 60.0  # 2019-03-01 takes 2020-03-01 (day 60)
+    out = align_daily_records(values, month, day, 2020)
+    assert len(out) == 8760 and out[59 * 24] == 59.0 and out[-1] == 364.0  # Feb 29 kept, Dec 31 dropped
+    with pytest.raises(InputError, match="no records for Jan 1"):
+        align_daily_records(values[24:], month[24:], day[24:], 2019)

@@ -1,8 +1,13 @@
 """The inputs schema as JSON Schema (draft 2020-12), for forms, docs and other tools.
 
+The schema describes the **canonical** inputs document — our field names, typed values, curves
+as arrays — which is what ``omf-der defaults`` prints and ``Inputs.to_json_dict()`` returns. The
+parser is more lenient than the schema: it also reads the reference model's keys and string
+values ("Yes", fuel codes 1-4), CSV/EPW text for curves and ``{"file": ...}`` references.
+
 Standard keywords carry what validators understand (type, minimum, maximum, enum, pattern,
-array sizes); ``x-`` keywords carry what a form needs (section, unit, label order, the reference
-model's key, which toggle enables the field).
+lengths); ``x-`` keywords carry what a form needs (section, unit, the reference model's key,
+which toggle enables the field).
 """
 
 from __future__ import annotations
@@ -11,8 +16,9 @@ from typing import Any
 
 from ..calendar import HOURS_PER_YEAR
 from ..resources import DEFAULT_FILES
-from ..seeds import WH_TANKS
-from .fields import FIELDS_LIST, SECTIONS, Field
+from ..seeds import WH_DRAW_PROFILES, WH_SHIFT_MAX, WH_SHIFT_MIN, WH_TANKS
+from .fields import FIELDS, FIELDS_LIST, SECTIONS, Field
+from .parse import MAX_TEXT
 
 _SCALAR_TYPES = {"number": "number", "integer": "integer", "boolean": "boolean",
                  "choice": "string", "text": "string"}
@@ -30,6 +36,8 @@ def _property(f: Field) -> dict[str, Any]:
         if f.choices:
             p["enum"] = [v for v, _ in f.choices]
             p["x-choice-labels"] = {v: lab for v, lab in f.choices}
+        if f.kind == "text":
+            p["maxLength"] = MAX_TEXT
     elif f.kind == "series":
         item: dict[str, Any] = {"type": "number"}
         if f.minimum is not None:
@@ -38,7 +46,11 @@ def _property(f: Field) -> dict[str, Any]:
             item["maximum"] = f.maximum
         p.update(type="array", items=item, minItems=HOURS_PER_YEAR, maxItems=HOURS_PER_YEAR)
     elif f.kind == "table":
-        row = {"type": "array", "items": {"type": "number"}, "minItems": 3, "maxItems": 3}
+        row = {"type": "array", "minItems": 3, "maxItems": 3, "items": False, "prefixItems": [
+            {"type": "number", "multipleOf": 1, "minimum": 0, "maximum": WH_DRAW_PROFILES - 1},
+            {"type": "number", "multipleOf": 1, "minimum": WH_SHIFT_MIN, "maximum": WH_SHIFT_MAX},
+            {"type": "number", "minimum": 0, "exclusiveMaximum": 1},
+        ]}
         p.update(type="array", items=row, minItems=WH_TANKS, maxItems=WH_TANKS)
     else:  # tariff
         p.update(type="object", required=["energyratestructure"])
@@ -67,6 +79,9 @@ def json_schema() -> dict[str, Any]:
         "type": "object",
         "properties": {f.name: _property(f) for f in FIELDS_LIST},
         "additionalProperties": False,
+        # the label must be a real one only when it is used
+        "if": {"properties": {"use_urdb_label": {"const": True}}, "required": ["use_urdb_label"]},
+        "then": {"properties": {"urdb_label": {"pattern": FIELDS["urdb_label"].pattern}}},
         "x-sections": [{"key": k, "title": t, "fields": [f.name for f in FIELDS_LIST if f.section == k]}
                        for k, t in SECTIONS.items()],
     }

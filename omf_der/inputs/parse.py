@@ -20,7 +20,8 @@ import numpy as np
 from ..calendar import Calendar
 from ..errors import InputError, InputErrors, show_value
 from ..fuels import FUELS
-from ..readers import read_json, read_series, read_table, read_temperature_f
+from ..readers import DECIMAL_COMMA_HINT, is_json_array, parse_number, read_json, read_series, read_table, \
+    read_temperature_f
 from ..resources import DEFAULT_FILES, read_static_bytes
 from ..seeds import WH_DRAW_PROFILES, WH_SHIFT_MAX, WH_SHIFT_MIN, WH_TANKS
 from ..tariff import unwrap_urdb_response, validate_urdb_shape
@@ -28,8 +29,9 @@ from .fields import FIELDS, OMF_BOOKKEEPING_KEYS, OMF_KEYS, Field
 
 _TRUE = frozenset({"yes", "y", "true", "t", "on", "1"})
 _FALSE = frozenset({"no", "n", "false", "f", "off", "0"})
-_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
-_MAX_TEXT = 200
+# US thousands separators ("1,350.5"); a leading "0," group ("0,500") is a decimal comma: refused
+_THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?$", re.ASCII)
+MAX_TEXT = 200
 # the fields a fuel type presets when they are not given explicitly
 _FUEL_PRESETS = {"generator_efficiency_pct": "default_efficiency_pct",
                  "fuel_available": "default_available_units",
@@ -74,6 +76,18 @@ class Inputs(Mapping):
     def __len__(self) -> int:
         return len(self._values)
 
+    def __reduce__(self):  # picklable and copyable (runs cross process boundaries)
+        return (type(self), (self._values,))
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Inputs):
+            return NotImplemented
+        return self._values.keys() == other._values.keys() and all(
+            np.array_equal(v, other._values[k]) if isinstance(v, np.ndarray) else v == other._values[k]
+            for k, v in self._values.items())
+
+    __hash__ = None  # mutable-looking contents (arrays, dicts): not hashable
+
     def __repr__(self) -> str:
         shown = ", ".join(f"{k}={show_value(v) if not isinstance(v, (np.ndarray, dict)) else '...'}"
                           for k, v in list(self._values.items())[:6])
@@ -102,8 +116,18 @@ class Inputs(Mapping):
         return out
 
     def replace(self, **changes: Any) -> Inputs:
-        """A copy with some fields changed (validated like any input)."""
-        return Inputs.from_dict({**self._values, **changes})
+        """A copy with some fields changed (validated like any input).
+
+        Changing ``fuel_type`` also changes the fuel cost, efficiency and available fuel to the new
+        fuel's defaults where they still hold the old fuel's defaults and are not changed too.
+        """
+        values = {**self._values, **changes}
+        old, new = FUELS.get(self._values["fuel_type"]), FUELS.get(str(changes.get("fuel_type", "")))
+        if "fuel_type" in changes and old is not None:
+            for name, attr in _FUEL_PRESETS.items():
+                if name not in changes and self._values[name] == getattr(old, attr):
+                    del values[name]
+        return Inputs.from_dict(values)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
@@ -164,7 +188,7 @@ class Inputs(Mapping):
                 merged[name] = content
                 # browsers may send a full Windows path: keep the last component only
                 base = re.split(r"[\\/]", str(filename or ""))[-1].strip()
-                merged[field.file_name_field] = base[:_MAX_TEXT] or "upload"
+                merged[field.file_name_field] = base[:MAX_TEXT] or "upload"
         return _build(merged, source="form", base_dir=None, errors=errors)
 
 
@@ -202,7 +226,10 @@ def _build(data: Mapping[str, Any], source: str, base_dir: Path | None,
 
     values: dict[str, Any] = {}
     failed: set[str] = set()
-    for name, field in FIELDS.items():
+    # scalars first: file-like inputs may depend on them (an EPW is placed on the year's calendar)
+    order = [n for n, f in FIELDS.items() if not f.is_file] + [n for n, f in FIELDS.items() if f.is_file]
+    for name in order:
+        field = FIELDS[name]
         if name not in given:
             continue
         raw, key = given[name]
@@ -214,7 +241,7 @@ def _build(data: Mapping[str, Any], source: str, base_dir: Path | None,
                 failed.add(name)
                 continue
         try:
-            values[name] = _coerce(field, raw, key, base_dir)
+            values[name] = _coerce(field, raw, key, base_dir, values.get("year", FIELDS["year"].default))
         except InputError as exc:
             errors.append(exc)
             failed.add(name)
@@ -225,8 +252,10 @@ def _build(data: Mapping[str, Any], source: str, base_dir: Path | None,
             values[name] = default_value(field)
     errors.extend(_cross_checks(values))
     if errors:
+        order_of = {n: i for i, n in enumerate(FIELDS)}
+        errors.sort(key=lambda e: order_of.get(e.field.split(".")[0], len(order_of)))
         raise InputErrors(errors)
-    return Inputs(values)
+    return Inputs({n: values[n] for n in FIELDS})
 
 
 def _apply_fuel_presets(values: dict[str, Any], given: Mapping[str, Any]) -> None:
@@ -261,7 +290,7 @@ def _cross_checks(values: Mapping[str, Any]) -> list[InputError]:
 
 
 # =========================================================================== one field
-def _coerce(field: Field, raw: Any, key: str, base_dir: Path | None) -> Any:
+def _coerce(field: Field, raw: Any, key: str, base_dir: Path | None, year: int | None = None) -> Any:
     if field.kind == "number":
         return _check_range(field, _to_float(field, raw), raw)
     if field.kind == "integer":
@@ -274,31 +303,41 @@ def _coerce(field: Field, raw: Any, key: str, base_dir: Path | None) -> Any:
         if not isinstance(raw, str):
             raise InputError(field.name, raw, "text")
         text = raw.strip()
-        if len(text) > _MAX_TEXT:
-            raise InputError(field.name, text, f"at most {_MAX_TEXT} characters")
+        if len(text) > MAX_TEXT:
+            raise InputError(field.name, text, f"at most {MAX_TEXT} characters")
         return text
     content = _file_content(field, raw, base_dir)
+    if field.kind != "tariff" and isinstance(content, (str, bytes)) and is_json_array(content):
+        content = read_json(content, field.name)  # a JSON array upload instead of CSV
     if field.kind == "series":
-        return _to_series(field, content)
+        return _to_series(field, content, year)
     if field.kind == "table":
         return _to_random_numbers(field, content)
     return _to_tariff(field, content)
 
 
 def _to_float(field: Field, raw: Any) -> float:
-    if isinstance(raw, bool):
+    if isinstance(raw, (bool, np.bool_)):
         raise InputError(field.name, raw, field.expected())
     if isinstance(raw, Real):
-        value = float(raw)
+        try:
+            value = float(raw)
+        except OverflowError:
+            raise InputError(field.name, raw, field.expected()) from None
     elif isinstance(raw, (str, bytes)):
         text = raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw
         text = text.strip()
         if _THOUSANDS.match(text):
             text = text.replace(",", "")
         try:
-            value = float(text)
+            number = parse_number(text)
         except ValueError:
-            raise InputError(field.name, raw, field.expected()) from None
+            number = None
+        if number is None:
+            hint = DECIMAL_COMMA_HINT.replace("the file uses", "you use").replace("save it with", "use") \
+                if re.fullmatch(r"[+-]?\d*,\d+", text) else ""
+            raise InputError(field.name, raw, field.expected() + hint)
+        value = number
     else:
         raise InputError(field.name, raw, field.expected())
     if not math.isfinite(value):
@@ -333,9 +372,11 @@ def _to_bool(field: Field, raw: Any, key: str) -> bool:
     if text is not None and key.startswith("load_type_"):
         # the reference model's device codes: 0 = off, 1 AC, 2 HP, 3 fridge, 4 WH = on
         try:
-            return float(text) > 0
+            code = parse_number(text)
         except ValueError:
-            pass
+            code = None
+        if code is not None:
+            return code > 0
     raise InputError(field.name, raw, "yes or no (also true/false, on/off, 1/0)")
 
 
@@ -375,9 +416,9 @@ def _file_content(field: Field, raw: Any, base_dir: Path | None) -> Any:
     return raw
 
 
-def _to_series(field: Field, content: Any) -> np.ndarray:
+def _to_series(field: Field, content: Any, year: int | None) -> np.ndarray:
     if isinstance(content, (str, bytes)):
-        values = read_temperature_f(content, field.name) if field.name == "temperature_curve_f" \
+        values = read_temperature_f(content, field.name, year) if field.name == "temperature_curve_f" \
             else read_series(content, field.name)
     elif isinstance(content, (list, tuple, np.ndarray)):
         values = _numeric_array(field, content, ndim=1)
@@ -394,11 +435,19 @@ def _to_series(field: Field, content: Any) -> np.ndarray:
 
 
 def _not_a_number(x: Any) -> bool:
-    if isinstance(x, bool) or x is None:
+    """True for anything but a number (strings of plain ASCII decimals count as numbers)."""
+    if isinstance(x, (bool, np.bool_)) or x is None:
+        return True
+    if isinstance(x, str):
+        try:
+            return parse_number(x.strip()) is None
+        except ValueError:
+            return False  # NaN/inf text: numeric, rejected by the finiteness check
+    if not isinstance(x, Real):
         return True
     try:
         float(x)
-    except (TypeError, ValueError):
+    except OverflowError:
         return True
     return False
 
@@ -407,6 +456,8 @@ def _numeric_array(field: Field, content: Any, ndim: int) -> np.ndarray:
     shape_msg = "a list of numbers" if ndim == 1 else "a list of rows of 3 numbers"
     if isinstance(content, np.ndarray) and content.dtype.kind in "fiu":
         arr = content.astype(float)
+    elif isinstance(content, np.ndarray) and content.dtype.kind != "O":
+        raise InputError(field.name, f"an array of {content.dtype}", "numbers only")
     else:
         flat = [x for row in content for x in (row if isinstance(row, (list, tuple)) else [row])] \
             if ndim == 2 else list(content)

@@ -21,6 +21,12 @@ _SCHEDULES = {
     "demandratestructure": ("demandweekdayschedule", "demandweekendschedule"),
 }
 _TIER_NUMBERS = ("rate", "adj", "max", "sell")
+# tier units we bill: energy in kWh per month, demand in kW. URDB also has "kWh daily",
+# "kWh/kW" (tiers that scale with demand) and "hp"/"kVA" demand; those are refused, not guessed.
+_TIER_UNITS = {"energyratestructure": ("kWh",), "demandratestructure": ("kW",),
+               "flatdemandstructure": ("kW",)}
+CHARGE_UNITS = ("$/month", "$/day", "$/year")
+_CHARGES = (("fixedchargefirstmeter", "fixedchargeunits"), ("mincharge", "minchargeunits"))
 
 
 def unwrap_urdb_response(doc: object) -> object:
@@ -33,7 +39,12 @@ def unwrap_urdb_response(doc: object) -> object:
 
 
 def _is_number(x: object) -> bool:
-    return isinstance(x, Real) and not isinstance(x, bool) and math.isfinite(float(x))
+    if not isinstance(x, Real) or isinstance(x, bool):
+        return False
+    try:
+        return math.isfinite(float(x))
+    except OverflowError:
+        return False
 
 
 def _check_structure(rate: dict, key: str, field: str) -> tuple[int, list[InputError]]:
@@ -47,15 +58,30 @@ def _check_structure(rate: dict, key: str, field: str) -> tuple[int, list[InputE
         if not isinstance(period, list) or not period:
             errors.append(InputError(f"{where}[{p}]", period, "a non-empty list of tiers"))
             continue
+        previous_max = None
         for t, tier in enumerate(period):
+            at = f"{where}[{p}][{t}]"
             if not isinstance(tier, dict):
-                errors.append(InputError(f"{where}[{p}][{t}]", tier, 'a tier object like {"rate": 0.12}'))
+                errors.append(InputError(at, tier, 'a tier object like {"rate": 0.12}'))
                 continue
             for name in _TIER_NUMBERS:
                 if name in tier and tier[name] is not None and not _is_number(tier[name]):
-                    errors.append(InputError(f"{where}[{p}][{t}].{name}", tier[name], "a finite number"))
-            if _is_number(tier.get("max")) and tier["max"] < 0:
-                errors.append(InputError(f"{where}[{p}][{t}].max", tier["max"], "a number >= 0"))
+                    errors.append(InputError(f"{at}.{name}", tier[name], "a finite number"))
+            if not any(_is_number(tier.get(k)) for k in ("rate", "adj")):
+                errors.append(InputError(at, tier, 'a "rate" (and optionally "adj") in $ per unit'))
+            unit = tier.get("unit")
+            if unit is not None and unit not in _TIER_UNITS[key]:
+                errors.append(InputError(f"{at}.unit", unit, " or ".join(_TIER_UNITS[key]) +
+                                         " (other URDB tier units are not supported)"))
+            top = tier.get("max")
+            if top is None:
+                if t != len(period) - 1:
+                    errors.append(InputError(f"{at}.max", "missing", "a max on every tier but the last"))
+            elif _is_number(top):
+                if top < 0 or (previous_max is not None and top <= previous_max):
+                    errors.append(InputError(f"{at}.max", top, "a cumulative limit above the previous "
+                                                               "tier's max (URDB: max is the tier's upper bound)"))
+                previous_max = top
     return len(structure), errors
 
 
@@ -91,6 +117,15 @@ def validate_urdb_shape(rate: object, field: str = "tariff") -> list[InputError]
         if n:
             for s in schedules:
                 errors.extend(_check_schedule(rate, s, n, field))
+    for amount, units in _CHARGES:
+        if amount in rate and rate[amount] is not None:
+            if not _is_number(rate[amount]) or rate[amount] < 0:
+                errors.append(InputError(f"{field}.{amount}", rate[amount], "a number of dollars >= 0"))
+            if rate.get(units, "$/month") not in CHARGE_UNITS:
+                errors.append(InputError(f"{field}.{units}", rate.get(units), "one of " + ", ".join(CHARGE_UNITS)))
+    if "fixedmonthlycharge" in rate and rate["fixedmonthlycharge"] is not None and (
+            not _is_number(rate["fixedmonthlycharge"]) or rate["fixedmonthlycharge"] < 0):
+        errors.append(InputError(f"{field}.fixedmonthlycharge", rate["fixedmonthlycharge"], "a number of dollars >= 0"))
     if "flatdemandstructure" in rate:
         n, errs = _check_structure(rate, "flatdemandstructure", field)
         errors.extend(errs)
