@@ -43,3 +43,34 @@ def test_autoescape_is_on():
     with app.test_request_context():
         from flask import render_template_string
         assert render_template_string("{{ x }}", x="<script>") == "&lt;script&gt;"
+
+
+def test_run_py_serves_the_home_page():
+    """`python run.py --port N` starts a real server on localhost that answers the home page."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+    from pathlib import Path
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen([sys.executable, str(root / "run.py"), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as res:
+                    assert res.status == 200 and b"omf-der" in res.read()
+                    break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read().decode()
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.2)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
