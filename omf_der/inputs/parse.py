@@ -243,6 +243,9 @@ def _build(data: Mapping[str, Any], source: str, base_dir: Path | None,
         try:
             values[name] = _coerce(field, raw, key, base_dir, values.get("year", FIELDS["year"].default))
         except InputError as exc:
+            if key != name:  # the user wrote the reference model's key: say so
+                exc = InputError(exc.field, exc.value, exc.expected,
+                                 "; ".join(filter(None, [f"given as {key}", exc.detail])))
             errors.append(exc)
             failed.add(name)
 
