@@ -101,7 +101,7 @@ def read_table(data: bytes | str, field: str, n_columns: int | None = None) -> t
         raise InputError(field, "an empty file", "a file with one number per line")
     rows: list[list[str]] = [_SPLIT.split(s) for _, s in lines]
 
-    def numeric_cols(tokens: list[str]) -> list[int] | None:
+    def numeric_cols(tokens: list[str]) -> list[int]:
         cols = []
         for j, tok in enumerate(tokens):
             try:
@@ -152,10 +152,9 @@ def read_table(data: bytes | str, field: str, n_columns: int | None = None) -> t
     return values, [n for n, _ in lines[start:]]
 
 
-def is_json_array(data: bytes | str) -> bool:
-    """True when an upload is a JSON array (``[1.5, 2, ...]``) rather than CSV text."""
-    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n") if isinstance(data, bytes) else data[:64].lstrip("\ufeff \t\r\n")
-    return head[:1] in ("[", b"[")
+def is_json_array(text: str) -> bool:
+    """True when an upload's text is a JSON array (``[1.5, 2, ...]``) rather than CSV."""
+    return text[:64].lstrip("\ufeff \t\r\n")[:1] == "["
 
 
 def read_series(data: bytes | str, field: str) -> np.ndarray:

@@ -489,3 +489,9 @@ def test_leap_hint_only_for_leap_years():
 def test_array_values_shown_on_one_line():
     (err,) = _problems({"demand_curve_kw": np.ones((8760, 1))})
     assert "\n" not in err.message and "shape (8760, 1)" in err.message
+
+
+def test_utf16_json_array_upload(defaults):
+    rows = json.dumps(defaults.wh_random_numbers.tolist()).encode("utf-16")
+    inputs = Inputs.from_form({}, files={"wh_random_numbers": ("r.json", rows)})
+    np.testing.assert_array_equal(inputs.wh_random_numbers, defaults.wh_random_numbers)

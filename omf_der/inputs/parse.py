@@ -20,7 +20,7 @@ import numpy as np
 from ..calendar import Calendar
 from ..errors import InputError, InputErrors, show_value
 from ..fuels import FUELS
-from ..readers import DECIMAL_COMMA_HINT, is_json_array, parse_number, read_json, read_series, read_table, \
+from ..readers import DECIMAL_COMMA_HINT, as_text, is_json_array, parse_number, read_json, read_series, read_table, \
     read_temperature_f
 from ..resources import DEFAULT_FILES, read_static_bytes
 from ..seeds import WH_DRAW_PROFILES, WH_SHIFT_MAX, WH_SHIFT_MIN, WH_TANKS
@@ -310,7 +310,9 @@ def _coerce(field: Field, raw: Any, key: str, base_dir: Path | None, year: int |
             raise InputError(field.name, text, f"at most {MAX_TEXT} characters")
         return text
     content = _file_content(field, raw, base_dir)
-    if field.kind != "tariff" and isinstance(content, (str, bytes)) and is_json_array(content):
+    if isinstance(content, bytes):
+        content = as_text(content, field.name)
+    if field.kind != "tariff" and isinstance(content, str) and is_json_array(content):
         content = read_json(content, field.name)  # a JSON array upload instead of CSV
     if field.kind == "series":
         return _to_series(field, content, year)
