@@ -26,7 +26,7 @@ _SPLIT = re.compile(r"[,;\t]")
 # a plain ASCII decimal number: no underscores, no non-ASCII digits, no hex
 NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _NONFINITE = frozenset({"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"})
-DECIMAL_COMMA_HINT = " (if the file uses a decimal comma, save it with '.' as the decimal separator)"
+DECIMAL_COMMA_HINT = " (use '.' as the decimal separator, not a comma)"
 
 
 def as_text(data: bytes | str, field: str) -> str:

@@ -122,7 +122,7 @@ class Inputs(Mapping):
         fuel's defaults where they still hold the old fuel's defaults and are not changed too.
         """
         values = {**self._values, **changes}
-        old, new = FUELS.get(self._values["fuel_type"]), FUELS.get(str(changes.get("fuel_type", "")))
+        old = FUELS.get(self._values["fuel_type"])
         if "fuel_type" in changes and old is not None:
             for name, attr in _FUEL_PRESETS.items():
                 if name not in changes and self._values[name] == getattr(old, attr):
@@ -339,8 +339,7 @@ def _to_float(field: Field, raw: Any) -> float:
         except ValueError:
             number = None
         if number is None:
-            hint = DECIMAL_COMMA_HINT.replace("the file uses", "you use").replace("save it with", "use") \
-                if re.fullmatch(r"[+-]?\d*,\d+", text) else ""
+            hint = DECIMAL_COMMA_HINT if re.fullmatch(r"[+-]?\d*,\d+", text, re.ASCII) else ""
             raise InputError(field.name, raw, field.expected() + hint)
         value = number
     else:
