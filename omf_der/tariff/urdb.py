@@ -38,7 +38,7 @@ def unwrap_urdb_response(doc: object) -> object:
     return doc
 
 
-def _is_number(x: object) -> bool:
+def is_number(x: object) -> bool:
     if not isinstance(x, Real) or isinstance(x, bool):
         return False
     try:
@@ -65,9 +65,9 @@ def _check_structure(rate: dict, key: str, field: str) -> tuple[int, list[InputE
                 errors.append(InputError(at, tier, 'a tier object like {"rate": 0.12}'))
                 continue
             for name in _TIER_NUMBERS:
-                if name in tier and tier[name] is not None and not _is_number(tier[name]):
+                if name in tier and tier[name] is not None and not is_number(tier[name]):
                     errors.append(InputError(f"{at}.{name}", tier[name], "a finite number"))
-            if not any(_is_number(tier.get(k)) for k in ("rate", "adj")):
+            if not any(is_number(tier.get(k)) for k in ("rate", "adj")):
                 errors.append(InputError(at, tier, 'a "rate" (and optionally "adj") in $ per unit'))
             unit = tier.get("unit")
             if unit is not None and unit not in _TIER_UNITS[key]:
@@ -77,7 +77,7 @@ def _check_structure(rate: dict, key: str, field: str) -> tuple[int, list[InputE
             if top is None:
                 if t != len(period) - 1:
                     errors.append(InputError(f"{at}.max", "missing", "a max on every tier but the last"))
-            elif _is_number(top):
+            elif is_number(top):
                 if top < 0 or (previous_max is not None and top <= previous_max):
                     errors.append(InputError(f"{at}.max", top, "a cumulative limit above the previous "
                                                                "tier's max (URDB: max is the tier's upper bound)"))
@@ -119,12 +119,12 @@ def validate_urdb_shape(rate: object, field: str = "tariff") -> list[InputError]
                 errors.extend(_check_schedule(rate, s, n, field))
     for amount, units in _CHARGES:
         if amount in rate and rate[amount] is not None:
-            if not _is_number(rate[amount]) or rate[amount] < 0:
+            if not is_number(rate[amount]) or rate[amount] < 0:
                 errors.append(InputError(f"{field}.{amount}", rate[amount], "a number of dollars >= 0"))
             if rate.get(units, "$/month") not in CHARGE_UNITS:
                 errors.append(InputError(f"{field}.{units}", rate.get(units), "one of " + ", ".join(CHARGE_UNITS)))
     if "fixedmonthlycharge" in rate and rate["fixedmonthlycharge"] is not None and (
-            not _is_number(rate["fixedmonthlycharge"]) or rate["fixedmonthlycharge"] < 0):
+            not is_number(rate["fixedmonthlycharge"]) or rate["fixedmonthlycharge"] < 0):
         errors.append(InputError(f"{field}.fixedmonthlycharge", rate["fixedmonthlycharge"], "a number of dollars >= 0"))
     if "flatdemandstructure" in rate:
         n, errs = _check_structure(rate, "flatdemandstructure", field)

@@ -1,0 +1,402 @@
+"""The :class:`Tariff`: a utility rate as arrays, independent of any calendar year.
+
+A tariff is read once (from a URDB rate record, from REopt-style simple rates, or built directly)
+and can then be laid on any :class:`~omf_der.calendar.Calendar` with :meth:`Tariff.on`, which gives
+the per-step prices and the demand groups that both the bill (:func:`omf_der.tariff.bill`) and the
+optimiser use (DESIGN decision 1: one reading of the tariff for both).
+
+Semantics (URDB documentation; the same as NREL SAM's ``Utilityrate5``):
+
+* **Energy**: each *period* is a list of tiers ``{"rate", "adj", "max"}``; the price is
+  ``rate + adj`` $/kWh (not rounded); a tier's ``max`` is the *cumulative* monthly kWh up to which
+  the tier applies. Tiers count the month's total purchases; when several periods occur in one
+  month, each period's kWh gets the month's tier mix in proportion (so the tier limits of all
+  multi-tier periods that occur in a month must agree — SAM refuses other rates too).
+* **TOU demand**: for each month and each demand period occurring in it, the highest kW over that
+  period's steps, priced with the period's tiers (cumulative kW ``max``).
+* **Flat (monthly) demand**: the month's highest kW priced with the tiers of period
+  ``flatdemandmonths[month]`` of ``flatdemandstructure``; optionally raised to a ratchet
+  (``lookbackpercent`` of the highest peak in the look-back months, as REopt).
+* **Fixed charge**: $/month as is, $/day x the days of the calendar month, $/year / 12.
+* **Minimum charge**: tops each month (or, for $/year, the year in December) up to the minimum.
+* **Export** (negative net load): credited at the period's ``sell`` rate; with net metering
+  (``usenetmetering`` or ``dgrules`` "Net Metering") at the period's first-tier retail price,
+  netted within the month (no kWh carried to the next month); otherwise at 0.
+"""
+
+from __future__ import annotations
+
+import calendar as _stdcal
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import InputError, InputErrors
+from .urdb import CHARGE_UNITS, is_number, unwrap_urdb_response, validate_urdb_shape
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..calendar import Calendar
+    from .series import TariffSeries
+
+DEMAND_METHODS = ("monthly", "daily_window")
+NET_METERING_RULES = ("Net Metering",)
+NET_BILLING_RULES = ("Net Billing Instantaneous", "Net Billing Hourly", "Buy All Sell All")
+
+# URDB fields that change a bill but that we cannot bill from a rate record: refused by name.
+_REFUSED_URDB = {
+    "coincidentratestructure": "coincident-peak charges depend on the utility's system peak, which a "
+                               "rate record does not give; pass coincident-peak time steps instead",
+    "coincidentrateschedule": "coincident-peak charges (see coincidentratestructure)",
+}
+_DEMAND_UNIT_KEYS = ("demandrateunit", "flatdemandunit", "demandunits")
+# URDB fields that may appear with a value but do not change our bill; listed in Tariff.notes.
+_IGNORED_URDB = {
+    "demandreactivepowercharge": "reactive power ($/kVAR) is not modelled",
+    "demandratchetpercentage": "older ratchet field; lookbackpercent/lookbackmonths are used instead",
+    "fueladjustmentsmonthly": "monthly fuel adjustments are not billed (as REopt and SAM)",
+    "demandwindow": "demand is measured on the load's own time step",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class TierTable:
+    """Periods x tiers of one charge, padded to a common number of tiers.
+
+    Attributes
+    ----------
+    rates : ndarray, shape (n_periods, n_tiers)
+        Price of each tier ($/kWh or $/kW). A period with fewer tiers repeats its last tier.
+    limits : ndarray, shape (n_periods, n_tiers)
+        Cumulative upper limit of each tier (kWh per month or kW); ``inf`` for the last tier.
+    n_tiers : ndarray of int, shape (n_periods,)
+        Tiers the period really has (before padding).
+    """
+
+    rates: np.ndarray
+    limits: np.ndarray
+    n_tiers: np.ndarray
+
+    @classmethod
+    def from_lists(cls, rates: Sequence[Sequence[float]], limits: Sequence[Sequence[float]]) -> TierTable:
+        n = np.array([len(r) for r in rates], dtype=int)
+        width = int(n.max())
+        r = np.array([list(p) + [p[-1]] * (width - len(p)) for p in rates], dtype=float)
+        lim = np.array([list(q[:-1]) + [math.inf] * (width - len(q) + 1) for q in limits], dtype=float)
+        for a in (r, lim, n):
+            a.flags.writeable = False
+        return cls(r, lim, n)
+
+    @classmethod
+    def flat(cls, rates: Sequence[float]) -> TierTable:
+        """One single-tier period per value of ``rates``."""
+        return cls.from_lists([[float(x)] for x in rates], [[math.inf] for _ in rates])
+
+    @property
+    def n_periods(self) -> int:
+        return self.rates.shape[0]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TierTable) and all(
+            np.array_equal(a, b) for a, b in ((self.rates, other.rates), (self.limits, other.limits),
+                                              (self.n_tiers, other.n_tiers)))
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def tiered_cost(amount: np.ndarray, rates: np.ndarray, limits: np.ndarray) -> np.ndarray:
+    """Cost of ``amount`` (kWh or kW) under cumulative tiers, row by row.
+
+    ``amount`` has shape (n,), ``rates`` and ``limits`` shape (n, n_tiers); tier ``u`` covers
+    ``limits[u-1] < amount <= limits[u]``. Returns shape (n,).
+    """
+    return (tier_amounts(amount, limits) * rates).sum(axis=-1)
+
+
+def tier_amounts(amount: np.ndarray, limits: np.ndarray) -> np.ndarray:
+    """How much of ``amount`` falls in each cumulative tier; shape ``limits.shape``."""
+    amount = np.asarray(amount, dtype=float)[..., None]
+    lower = np.concatenate([np.zeros(limits.shape[:-1] + (1,)), limits[..., :-1]], axis=-1)
+    with np.errstate(invalid="ignore"):
+        return np.clip(np.minimum(amount, limits) - lower, 0.0, None)
+
+
+@dataclass(frozen=True)
+class CoincidentPeak:
+    """A coincident-peak charge: ``rate_per_kw`` x the highest kW over ``steps`` (0-based)."""
+
+    steps: tuple[int, ...]
+    rate_per_kw: float
+
+
+@dataclass(frozen=True, eq=False)
+class Tariff:
+    """A utility rate, independent of the calendar year (see the module docstring).
+
+    Build one with :meth:`from_urdb`, :meth:`from_reopt` or :meth:`simple`; lay it on a year
+    with :meth:`on`; bill a load with :func:`omf_der.tariff.bill`.
+    """
+
+    name: str
+    energy: TierTable
+    energy_weekday: np.ndarray            # (12, 24) period index
+    energy_weekend: np.ndarray
+    energy_series_kwh: np.ndarray | None = None   # $/kWh per hour (8760) or per step; overrides energy
+    sell: np.ndarray | None = None                # (n_energy_periods,) $/kWh export credit
+    net_metering: bool = False
+    demand_tou: TierTable | None = None
+    demand_weekday: np.ndarray | None = None
+    demand_weekend: np.ndarray | None = None
+    demand_flat: TierTable | None = None
+    flat_months: np.ndarray | None = None         # (12,) period of demand_flat per month
+    fixed_charge_usd: float = 0.0
+    fixed_charge_unit: str = "$/month"
+    min_charge_usd: float = 0.0
+    min_charge_unit: str = "$/month"
+    lookback_percent: float = 0.0                 # fraction 0..1
+    lookback_months: np.ndarray | None = None     # (12,) bool
+    lookback_range: int = 0
+    coincident: tuple[CoincidentPeak, ...] = ()
+    notes: tuple[str, ...] = ()
+    source: Mapping[str, Any] | None = field(default=None, repr=False)
+    _cache: dict = field(default_factory=dict, repr=False, compare=False)
+
+    # ------------------------------------------------------------------ constructors
+    @classmethod
+    def from_urdb(cls, rate: object, field: str = "tariff") -> Tariff:
+        """Read a URDB rate record (API v3/v7/v8 names; an ``{"items": [...]}`` envelope is unwrapped).
+
+        Raises :class:`~omf_der.errors.InputErrors` listing every problem, each naming the field.
+        """
+        rate = unwrap_urdb_response(rate)
+        errors = validate_urdb_shape(rate, field)
+        if isinstance(rate, dict):
+            errors += _check_urdb_semantics(rate, field)
+        if errors:
+            raise InputErrors(errors)
+        assert isinstance(rate, dict)
+        energy = _tier_table(rate["energyratestructure"])
+        kwargs: dict[str, Any] = {}
+        if "demandratestructure" in rate:
+            kwargs.update(demand_tou=_tier_table(rate["demandratestructure"]),
+                          demand_weekday=_schedule(rate["demandweekdayschedule"]),
+                          demand_weekend=_schedule(rate["demandweekendschedule"]))
+        if "flatdemandstructure" in rate:
+            kwargs.update(demand_flat=_tier_table(rate["flatdemandstructure"]),
+                          flat_months=_frozen(np.asarray(rate["flatdemandmonths"], dtype=int)))
+        sell = np.array([float(p[0].get("sell") or 0.0) for p in rate["energyratestructure"]])
+        rules = rate.get("dgrules")
+        net_metering = bool(rate.get("usenetmetering")) or rules in NET_METERING_RULES
+        if rate.get("fixedmonthlycharge") is not None:
+            kwargs.update(fixed_charge_usd=float(rate["fixedmonthlycharge"]), fixed_charge_unit="$/month")
+        elif rate.get("fixedchargefirstmeter") is not None:
+            kwargs.update(fixed_charge_usd=float(rate["fixedchargefirstmeter"]),
+                          fixed_charge_unit=rate.get("fixedchargeunits") or "$/month")
+        if rate.get("mincharge") is not None:
+            kwargs.update(min_charge_usd=float(rate["mincharge"]),
+                          min_charge_unit=rate.get("minchargeunits") or "$/month")
+        percent = rate.get("lookbackpercent")
+        if percent:
+            months = rate.get("lookbackmonths")
+            kwargs.update(lookback_percent=float(percent),
+                          lookback_months=_frozen(np.array([bool(x) for x in months]) if months is not None
+                                                  else np.ones(12, bool)),
+                          lookback_range=int(rate.get("lookbackrange") or 0))
+        notes = tuple(f"{key}: {why}" for key, why in _IGNORED_URDB.items() if rate.get(key) not in (None, 0, [], ""))
+        return cls(name=str(rate.get("name") or rate.get("label") or "URDB rate"), energy=energy,
+                   energy_weekday=_schedule(rate["energyweekdayschedule"]),
+                   energy_weekend=_schedule(rate["energyweekendschedule"]),
+                   sell=_frozen(sell) if sell.any() else None, net_metering=net_metering,
+                   notes=notes, source=rate, **kwargs)
+
+    @classmethod
+    def simple(cls, energy_rate: float | Sequence[float] | np.ndarray = 0.0,
+               demand_rate: float | Sequence[float] = 0.0, *, fixed_monthly_usd: float = 0.0,
+               min_monthly_usd: float = 0.0, min_annual_usd: float = 0.0, export_rate: float = 0.0,
+               lookback_percent: float = 0.0, lookback_months: Sequence[bool] | None = None,
+               lookback_range: int = 0, coincident: Sequence[CoincidentPeak] = (),
+               name: str = "simple rate") -> Tariff:
+        """A rate from plain numbers.
+
+        Parameters
+        ----------
+        energy_rate : float, 12 floats or one value per hour (8760) or per step
+            $/kWh: blended annual, per month, or a time series.
+        demand_rate : float or 12 floats
+            $/kW of the month's peak (blended annual or per month); 0 for none.
+        """
+        rates = np.asarray(energy_rate, dtype=float)
+        flat_sched = np.zeros((12, 24), dtype=int)
+        series = None
+        if rates.ndim == 0:
+            table = TierTable.flat([float(rates)])
+            sched = flat_sched
+        elif rates.shape == (12,):
+            table = TierTable.flat(rates)
+            sched = np.repeat(np.arange(12)[:, None], 24, axis=1)
+        else:
+            table, sched, series = TierTable.flat([0.0]), flat_sched, _frozen(rates.copy())
+        demand = np.broadcast_to(np.asarray(demand_rate, dtype=float), (12,))
+        if min_monthly_usd and min_annual_usd:
+            raise InputError("minimum_charge", (min_monthly_usd, min_annual_usd),
+                             "a monthly or an annual minimum charge, not both")
+        kw: dict[str, Any] = {}
+        if demand.any() or lookback_percent:
+            kw.update(demand_flat=TierTable.flat(demand), flat_months=_frozen(np.arange(12)))
+        if lookback_percent:
+            kw.update(lookback_percent=float(lookback_percent), lookback_range=int(lookback_range),
+                      lookback_months=_frozen(np.array(lookback_months if lookback_months is not None
+                                                       else [True] * 12, dtype=bool)))
+        minimum = (min_annual_usd, "$/year") if min_annual_usd else (min_monthly_usd, "$/month")
+        return cls(name=name, energy=table, energy_weekday=_frozen(sched), energy_weekend=_frozen(sched.copy()),
+                   energy_series_kwh=series, sell=_frozen(np.array([export_rate])) if export_rate else None,
+                   fixed_charge_usd=float(fixed_monthly_usd), min_charge_usd=float(minimum[0]),
+                   min_charge_unit=minimum[1], coincident=tuple(coincident), **kw)
+
+    @classmethod
+    def from_reopt(cls, electric_tariff: Mapping[str, Any], field: str = "ElectricTariff") -> Tariff:
+        """Read a REopt (v3 / REopt.jl) ``ElectricTariff`` block; see :mod:`omf_der.tariff.reopt`."""
+        from .reopt import tariff_from_reopt
+
+        return tariff_from_reopt(electric_tariff, field)
+
+    # ------------------------------------------------------------------ use
+    def on(self, calendar: Calendar, demand_method: str = "monthly") -> TariffSeries:
+        """The tariff laid on ``calendar``: per-step prices and demand groups (cached)."""
+        from .series import TariffSeries
+
+        if demand_method not in DEMAND_METHODS:
+            raise InputError("demand_method", demand_method, " or ".join(DEMAND_METHODS))
+        key = (calendar.year, calendar.steps_per_hour, demand_method)
+        if key not in self._cache:
+            self._cache[key] = TariffSeries.build(self, calendar, demand_method)
+        return self._cache[key]
+
+    def fixed_monthly_usd(self, year: int) -> np.ndarray:
+        """Fixed charge of each calendar month of ``year`` (12 values, $)."""
+        return _per_month(self.fixed_charge_usd, self.fixed_charge_unit, year)
+
+    def min_monthly_usd(self, year: int) -> np.ndarray:
+        """Monthly minimum charge of each month (12 values, $; zeros for an annual minimum)."""
+        if self.min_charge_unit == "$/year":
+            return np.zeros(12)
+        return _per_month(self.min_charge_usd, self.min_charge_unit, year)
+
+    @property
+    def min_annual_usd(self) -> float:
+        return self.min_charge_usd if self.min_charge_unit == "$/year" else 0.0
+
+    def with_options(self, **changes: Any) -> Tariff:
+        """A copy with some attributes changed (and an empty cache)."""
+        return replace(self, _cache={}, **changes)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Tariff):
+            return NotImplemented
+        for f in self.__dataclass_fields__:
+            if f in ("_cache", "source"):
+                continue
+            a, b = getattr(self, f), getattr(other, f)
+            if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+                if a is None or b is None or not np.array_equal(a, b):
+                    return False
+            elif a != b:
+                return False
+        return True
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state["_cache"] = {}
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+
+# ---------------------------------------------------------------------- helpers
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+def _schedule(rows: list) -> np.ndarray:
+    return _frozen(np.asarray(rows, dtype=int))
+
+
+def _tier_table(structure: list) -> TierTable:
+    rates = [[float(t.get("rate") or 0.0) + float(t.get("adj") or 0.0) for t in period] for period in structure]
+    limits = [[float(t["max"]) if t.get("max") is not None else math.inf for t in period] for period in structure]
+    return TierTable.from_lists(rates, limits)
+
+
+def _per_month(amount: float, unit: str, year: int) -> np.ndarray:
+    if unit == "$/day":
+        days = np.array([_stdcal.monthrange(year, m)[1] for m in range(1, 13)], dtype=float)
+        return amount * days
+    if unit == "$/year":
+        return np.full(12, amount / 12.0)
+    return np.full(12, float(amount))
+
+
+def _check_urdb_semantics(rate: dict, field: str) -> list[InputError]:
+    """Checks beyond the structure: refused features, units, look-back fields, tier limits per month."""
+    errors: list[InputError] = []
+    for key, why in _REFUSED_URDB.items():
+        if rate.get(key):
+            errors.append(InputError(f"{field}.{key}", rate[key], "no coincident-peak structure", detail=why))
+    for key in _DEMAND_UNIT_KEYS:
+        unit = rate.get(key)
+        if unit not in (None, "", "kW"):
+            errors.append(InputError(f"{field}.{key}", unit, "kW (demand in kVA or hp is not supported)"))
+    percent = rate.get("lookbackpercent")
+    if percent is not None and (not is_number(percent) or not 0 <= percent <= 1):
+        errors.append(InputError(f"{field}.lookbackpercent", percent, "a fraction from 0 to 1 (0.35 = 35 %)"))
+    months = rate.get("lookbackmonths")
+    if months is not None and (not isinstance(months, list) or len(months) != 12
+                               or any(x not in (0, 1, True, False) for x in months)):
+        errors.append(InputError(f"{field}.lookbackmonths", months, "12 flags (0/1), one per month"))
+    rng = rate.get("lookbackrange")
+    if rng is not None and (isinstance(rng, bool) or not isinstance(rng, int) or not 0 <= rng <= 11):
+        errors.append(InputError(f"{field}.lookbackrange", rng, "a whole number of months from 0 to 11"))
+    rules = rate.get("dgrules")
+    if rules is not None and rules not in NET_METERING_RULES + NET_BILLING_RULES:
+        errors.append(InputError(f"{field}.dgrules", rules, "one of " + ", ".join(NET_METERING_RULES + NET_BILLING_RULES)))
+    for key in ("usenetmetering",):
+        if rate.get(key) is not None and not isinstance(rate[key], bool):
+            errors.append(InputError(f"{field}.{key}", rate[key], "true or false"))
+    for unit_key in ("fixedchargeunits", "minchargeunits"):
+        unit = rate.get(unit_key)
+        if unit is not None and unit not in CHARGE_UNITS:
+            errors.append(InputError(f"{field}.{unit_key}", unit, "one of " + ", ".join(CHARGE_UNITS)))
+    if not errors:
+        errors += _check_energy_tier_limits(rate, field)
+    return errors
+
+
+def _check_energy_tier_limits(rate: dict, field: str) -> list[InputError]:
+    """Multi-tier energy periods that share a month must share their tier limits (tiers count the month)."""
+    structure = rate.get("energyratestructure")
+    if not isinstance(structure, list):
+        return []
+    try:
+        table = _tier_table(structure)
+        week = np.asarray(rate["energyweekdayschedule"], dtype=int)
+        weekend = np.asarray(rate["energyweekendschedule"], dtype=int)
+    except (KeyError, TypeError, ValueError):
+        return []  # structure errors are reported by validate_urdb_shape
+    for m in range(12):
+        periods = sorted(set(week[m].tolist()) | set(weekend[m].tolist()))
+        tiered = [p for p in periods if table.n_tiers[p] > 1]
+        for p in tiered[1:]:
+            if not np.array_equal(table.limits[p], table.limits[tiered[0]]):
+                return [InputError(f"{field}.energyratestructure[{p}]",
+                                   [t.get("max") for t in structure[p]],
+                                   f"the same tier max values as period {tiered[0]} "
+                                   f"({[t.get('max') for t in structure[tiered[0]]]})",
+                                   detail=f"both periods occur in {_stdcal.month_name[m + 1]} and tiers "
+                                          "count the month's total kWh")]
+    return []
