@@ -9,10 +9,11 @@
 """
 
 from .bill import ANNUAL_KEYS, MONTHLY_KEYS, Bill, bill
+from .openei import fetch_rate
 from .model import DEMAND_METHODS, CoincidentPeak, Tariff, TierTable
 from .series import DemandGroup, Ratchet, TariffSeries
 from .urdb import unwrap_urdb_response, validate_urdb_shape
 
 __all__ = ["ANNUAL_KEYS", "DEMAND_METHODS", "MONTHLY_KEYS", "Bill", "CoincidentPeak", "DemandGroup",
-           "Ratchet", "Tariff", "TariffSeries", "TierTable", "bill", "unwrap_urdb_response",
+           "Ratchet", "Tariff", "TariffSeries", "TierTable", "bill", "fetch_rate", "unwrap_urdb_response",
            "validate_urdb_shape"]
