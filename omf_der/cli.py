@@ -28,6 +28,15 @@ def _write(text: str, out: Path | None) -> None:
         print(out)
 
 
+def _dumps_rows(doc: dict) -> str:
+    """JSON with one line per row: ``{"monthly": {"energy_kwh": [12 values], ...}, "annual": {...}}``."""
+    parts = []
+    for section, rows in doc.items():
+        lines = ",\n".join(f"    {json.dumps(k)}: {json.dumps(v)}" for k, v in rows.items())
+        parts.append(f"  {json.dumps(section)}: {{\n{lines}\n  }}")
+    return "{\n" + ",\n".join(parts) + "\n}\n"
+
+
 def cmd_defaults(args: argparse.Namespace) -> int:
     from .inputs import Inputs, dumps_inputs
 
@@ -53,6 +62,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(f"{len(exc.errors)} problem(s) in {args.file}", file=sys.stderr)
         return EXIT_USER_ERROR
     print("ok")
+    return EXIT_OK
+
+
+def cmd_bill(args: argparse.Namespace) -> int:
+    from .calendar import Calendar, steps_per_hour_for_length
+    from .readers import read_json, read_series
+    from .tariff import Tariff, bill, fetch_rate
+
+    if args.urdb_label:
+        tariff = Tariff.from_urdb(fetch_rate(args.urdb_label, offline=args.offline), "urdb_label")
+    else:
+        tariff = Tariff.from_urdb(read_json(args.tariff.read_bytes(), "tariff"), "tariff")
+    load = read_series(args.load.read_bytes(), "load")
+    if args.steps_per_hour is None:
+        sph = steps_per_hour_for_length(len(load), "load")
+    else:
+        sph = args.steps_per_hour
+    result = bill(tariff, load, Calendar(args.year, sph), demand_method=args.demand_method, field="load")
+    for note in tariff.notes:
+        print(f"omf-der: note: tariff field {note}", file=sys.stderr)
+    _write(_dumps_rows(result.to_dict()), args.out)
     return EXIT_OK
 
 
@@ -89,6 +119,26 @@ def build_parser() -> argparse.ArgumentParser:
                                    "with type, unit, default, range and help text.")
     p.add_argument("--out", type=Path, help="write to this file instead of standard output")
     p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("bill", help="bill a load under a URDB tariff, month by month",
+                       description="Bill one year of load (kW per step, CSV) under a URDB rate (JSON) "
+                                   "and print the monthly energy, demand, fixed and minimum charges as JSON. "
+                                   "Rows for coincident-peak charges and exports (negative load) appear "
+                                   "only when they are not zero.")
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--tariff", type=Path, help="URDB rate record (JSON; an OpenEI response works too)")
+    source.add_argument("--urdb-label", help="URDB label of the rate, fetched from OpenEI (key in the "
+                                             "environment variable OPENEI_API_KEY) or from the local cache")
+    p.add_argument("--offline", action="store_true", help="with --urdb-label: use only the local cache")
+    p.add_argument("--load", type=Path, required=True, help="CSV of kW, one value per time step from Jan 1 00:00")
+    p.add_argument("--year", type=int, required=True, help="calendar year of the load (decides weekdays)")
+    p.add_argument("--steps-per-hour", type=int, choices=(1, 2, 4),
+                   help="time steps per hour (default: from the number of load values)")
+    p.add_argument("--demand-method", choices=("monthly", "daily_window"), default="monthly",
+                   help="monthly: one peak per TOU period per month (URDB, default); daily_window: every "
+                        "contiguous run of a period charged separately (the reference derConsumer)")
+    p.add_argument("--out", type=Path, help="write to this file instead of standard output")
+    p.set_defaults(func=cmd_bill)
 
     p = sub.add_parser("serve", help="start the web app",
                        description="Start the web app (binds to localhost unless told otherwise).")
