@@ -24,7 +24,8 @@ from ..readers import DECIMAL_COMMA_HINT, as_text, is_json_array, parse_number, 
     read_temperature_f
 from ..resources import DEFAULT_FILES, read_static_bytes
 from ..seeds import WH_DRAW_PROFILES, WH_SHIFT_MAX, WH_SHIFT_MIN, WH_TANKS
-from ..tariff import unwrap_urdb_response, validate_urdb_shape
+from ..tariff import unwrap_urdb_response
+from ..tariff.model import urdb_problems
 from .fields import FIELDS, OMF_BOOKKEEPING_KEYS, OMF_KEYS, Field
 
 _TRUE = frozenset({"yes", "y", "true", "t", "on", "1"})
@@ -288,7 +289,7 @@ def _cross_checks(values: Mapping[str, Any]) -> list[InputError]:
             errors.append(InputError("urdb_label", label,
                                      "a URDB label of 24 hexadecimal characters (e.g. 66a13566e90ecdb7d40581d2)"))
     elif isinstance(values.get("tariff"), dict):
-        errors.extend(validate_urdb_shape(values["tariff"], "tariff"))
+        errors.extend(urdb_problems(values["tariff"], "tariff"))
     return errors
 
 

@@ -153,7 +153,9 @@ def bill(tariff: Tariff | TariffSeries, load_kw: np.ndarray, calendar: Calendar 
 
     fixed = series.fixed_usd.copy()
     before_min = energy_cost - export_credit + demand[KIND_TOU] + demand[KIND_FLAT] + demand[KIND_COINCIDENT] + fixed
-    adder = np.maximum(series.min_monthly_usd - before_min, 0.0)
+    # a minimum tops the month up; without one a net-metering credit may leave the month negative
+    minimum = series.min_monthly_usd
+    adder = np.where(minimum > 0, np.maximum(minimum - before_min, 0.0), 0.0)
     if series.min_annual_usd:
         # an annual minimum tops the year up in December (as SAM)
         adder[11] += max(series.min_annual_usd - float((before_min + adder).sum()), 0.0)

@@ -17,7 +17,8 @@ Semantics (URDB documentation; the same as NREL SAM's ``Utilityrate5``):
 * **Flat (monthly) demand**: the month's highest kW priced with the tiers of period
   ``flatdemandmonths[month]`` of ``flatdemandstructure``; optionally raised to a ratchet
   (``lookbackpercent`` of the highest peak in the look-back months, as REopt).
-* **Fixed charge**: $/month as is, $/day x the days of the calendar month, $/year / 12.
+* **Fixed charge**: $/month as is, $/day x the days the month covers in the modelled year (a
+  leap year's 8760 hours keep Feb 29 and drop Dec 31, so December has 30), $/year / 12.
 * **Minimum charge**: tops each month (or, for $/year, the year in December) up to the minimum.
 * **Export** (negative net load): credited at the period's ``sell`` rate; with net metering
   (``usenetmetering`` or ``dgrules`` "Net Metering") at the period's first-tier retail price,
@@ -171,9 +172,7 @@ class Tariff:
         Raises :class:`~omf_der.errors.InputErrors` listing every problem, each naming the field.
         """
         rate = unwrap_urdb_response(rate)
-        errors = validate_urdb_shape(rate, field)
-        if isinstance(rate, dict):
-            errors += _check_urdb_semantics(rate, field)
+        errors = urdb_problems(rate, field)
         if errors:
             raise InputErrors(errors)
         assert isinstance(rate, dict)
@@ -274,15 +273,15 @@ class Tariff:
             self._cache[key] = TariffSeries.build(self, calendar, demand_method)
         return self._cache[key]
 
-    def fixed_monthly_usd(self, year: int) -> np.ndarray:
-        """Fixed charge of each calendar month of ``year`` (12 values, $)."""
-        return _per_month(self.fixed_charge_usd, self.fixed_charge_unit, year)
+    def fixed_monthly_usd(self, days: np.ndarray) -> np.ndarray:
+        """Fixed charge of each month (12 values, $) given the ``days`` each month covers."""
+        return _per_month(self.fixed_charge_usd, self.fixed_charge_unit, days)
 
-    def min_monthly_usd(self, year: int) -> np.ndarray:
+    def min_monthly_usd(self, days: np.ndarray) -> np.ndarray:
         """Monthly minimum charge of each month (12 values, $; zeros for an annual minimum)."""
         if self.min_charge_unit == "$/year":
             return np.zeros(12)
-        return _per_month(self.min_charge_usd, self.min_charge_unit, year)
+        return _per_month(self.min_charge_usd, self.min_charge_unit, days)
 
     @property
     def min_annual_usd(self) -> float:
@@ -333,13 +332,22 @@ def _tier_table(structure: list) -> TierTable:
     return TierTable.from_lists(rates, limits)
 
 
-def _per_month(amount: float, unit: str, year: int) -> np.ndarray:
+def _per_month(amount: float, unit: str, days: np.ndarray) -> np.ndarray:
     if unit == "$/day":
-        days = np.array([_stdcal.monthrange(year, m)[1] for m in range(1, 13)], dtype=float)
-        return amount * days
+        return amount * np.asarray(days, dtype=float)
     if unit == "$/year":
         return np.full(12, amount / 12.0)
     return np.full(12, float(amount))
+
+
+def urdb_problems(rate: object, field: str = "tariff") -> list[InputError]:
+    """Every reason :meth:`Tariff.from_urdb` would refuse ``rate`` (empty when it can be billed)."""
+    errors = validate_urdb_shape(rate, field)
+    if isinstance(rate, dict):
+        errors += _check_urdb_semantics(rate, field)
+        if not errors:  # needs a well-formed structure
+            errors += _check_energy_tier_limits(rate, field)
+    return errors
 
 
 def _check_urdb_semantics(rate: dict, field: str) -> list[InputError]:
@@ -372,22 +380,15 @@ def _check_urdb_semantics(rate: dict, field: str) -> list[InputError]:
         unit = rate.get(unit_key)
         if unit is not None and unit not in CHARGE_UNITS:
             errors.append(InputError(f"{field}.{unit_key}", unit, "one of " + ", ".join(CHARGE_UNITS)))
-    if not errors:
-        errors += _check_energy_tier_limits(rate, field)
     return errors
 
 
 def _check_energy_tier_limits(rate: dict, field: str) -> list[InputError]:
     """Multi-tier energy periods that share a month must share their tier limits (tiers count the month)."""
-    structure = rate.get("energyratestructure")
-    if not isinstance(structure, list):
-        return []
-    try:
-        table = _tier_table(structure)
-        week = np.asarray(rate["energyweekdayschedule"], dtype=int)
-        weekend = np.asarray(rate["energyweekendschedule"], dtype=int)
-    except (KeyError, TypeError, ValueError):
-        return []  # structure errors are reported by validate_urdb_shape
+    structure = rate["energyratestructure"]
+    table = _tier_table(structure)
+    week = np.asarray(rate["energyweekdayschedule"], dtype=int)
+    weekend = np.asarray(rate["energyweekendschedule"], dtype=int)
     for m in range(12):
         periods = sorted(set(week[m].tolist()) | set(weekend[m].tolist()))
         tiered = [p for p in periods if table.n_tiers[p] > 1]

@@ -10,7 +10,7 @@ not model, are refused by name rather than ignored.
 
 Deviation from REopt.jl, on purpose: REopt rounds ``rate + adj`` to 6 decimals, bills a $/day fixed
 charge as x 30.4375 per month and uses an energy tier's ``max`` as the tier's own width; we follow
-the URDB documentation (unrounded sum, days of the month, cumulative ``max``), as NREL SAM does.
+the URDB documentation (unrounded sum, days the month covers, cumulative ``max``), as NREL SAM does.
 """
 
 from __future__ import annotations
