@@ -87,3 +87,71 @@ def test_usage_errors_exit_2():
     assert res.returncode == 2 and "invalid choice" in res.stderr
     res = omf_der("validate")
     assert res.returncode == 2 and "required" in res.stderr
+
+
+# ------------------------------------------------------------------------------------ bill
+def _bill_case(name: str) -> Path:
+    from conftest import SHARED
+
+    return SHARED / "reference" / "bill_cases" / name
+
+
+@pytest.mark.parametrize("case", ["example_residential_tariff__tenX", "fpl_rs1_residential__tenX_15min"])
+def test_bill_prints_the_reference_shape(case):
+    folder = _bill_case(case)
+    expected = json.loads((folder / "expected.json").read_text())
+    res = omf_der("bill", "--tariff", str(folder / "tariff.json"), "--load", str(folder / "load.csv"),
+                  "--year", "2018")
+    assert res.returncode == 0, res.stderr
+    out = json.loads(res.stdout)
+    assert list(out) == ["monthly", "annual"]
+    assert list(out["monthly"]) == list(expected["monthly"]) and list(out["annual"]) == list(expected["annual"])
+    for key, values in expected["monthly"].items():
+        assert out["monthly"][key] == pytest.approx(values, abs=0.01), key
+    assert out["annual"]["total_cost"] == pytest.approx(expected["annual"]["total_cost"], abs=0.01)
+
+
+def test_bill_daily_window_and_label_from_cache(tmp_path, monkeypatch):
+    from omf_der.tariff.openei import save_to_cache
+
+    folder = _bill_case("example_residential_tariff__tenX")
+    args = ["--load", str(folder / "load.csv"), "--year", "2018", "--steps-per-hour", "1"]
+    monthly = json.loads(omf_der("bill", "--tariff", str(folder / "tariff.json"), *args).stdout)
+    window = json.loads(omf_der("bill", "--tariff", str(folder / "tariff.json"), *args,
+                                "--demand-method", "daily_window").stdout)
+    # every weekday's two on-peak blocks are charged: far more than one peak a month
+    assert window["annual"]["demand_cost"] > 20 * monthly["annual"]["demand_cost"]
+    assert window["annual"]["energy_cost"] == pytest.approx(monthly["annual"]["energy_cost"])
+
+    label = "0123456789abcdef01234567"
+    save_to_cache(label, json.loads((folder / "tariff.json").read_text()), cache_dir=tmp_path / "urdb")
+    monkeypatch.setenv("OMF_DER_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("OPENEI_API_KEY", raising=False)
+    res = omf_der("bill", "--urdb-label", label, "--offline", *args, "--out", str(tmp_path / "b.json"))
+    assert res.returncode == 0, res.stderr
+    assert json.loads((tmp_path / "b.json").read_text()) == monthly
+
+
+@pytest.mark.parametrize("change, needle", [
+    ({"tariff": "not json"}, "tariff: got"),
+    ({"tariff": '{"energyratestructure": [[{"rate": 0.1}]], "energyweekdayschedule": [[0]]}'},
+     "tariff.energyweekdayschedule"),
+    ({"load": "1\n2\nabc\n"}, "load"),
+    ({"steps": "4"}, "35040 values"),
+    ({"year": "1800"}, "year: got 1800"),
+])
+def test_bill_errors_are_one_line_each(tmp_path, change, needle):
+    folder = _bill_case("fpl_rs1_residential__tenX")
+    tariff, load = folder / "tariff.json", folder / "load.csv"
+    if "tariff" in change:
+        tariff = tmp_path / "t.json"
+        tariff.write_text(change["tariff"])
+    if "load" in change:
+        load = tmp_path / "l.csv"
+        load.write_text(change["load"])
+    args = ["bill", "--tariff", str(tariff), "--load", str(load), "--year", change.get("year", "2018")]
+    if "steps" in change:
+        args += ["--steps-per-hour", change["steps"]]
+    res = omf_der(*args)
+    assert res.returncode == 2 and needle in res.stderr and "Traceback" not in res.stderr, res.stderr
+    assert res.stdout == ""

@@ -179,6 +179,8 @@ def test_minimum_charges_top_up():
     annual = bill(Tariff.from_urdb(_urdb(mincharge=100, minchargeunits="$/year")), load, cal)
     assert annual.minimum_charge_adder.tolist() == pytest.approx([0.0] * 11 + [100 - 74.4])
     assert annual.total_cost.sum() == pytest.approx(100.0)
+    older = bill(Tariff.from_urdb(_urdb(minmonthlycharge=20, annualmincharge=300)), load, cal)
+    assert older.minimum_charge_adder.tolist() == pytest.approx([0.0] + [20.0] * 10 + [20.0 + 300 - 74.4 - 220])
 
 
 def test_exports_sell_net_metering_or_nothing():

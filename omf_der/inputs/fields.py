@@ -214,6 +214,12 @@ FIELDS_LIST: list[Field] = [
           omf_key="residentialRateStructure", file_name_field="tariff_file_name"),
     _text("tariff_file_name", "financial", "Rate file name", "Name of the rate file (display only).",
           "example_residential_tariff.json", omf_key="residentialRateStructureFileName", advanced=True),
+    Field("demand_method", "choice", "financial", "Demand Charge Method",
+          "How TOU demand charges are billed: 'monthly' (URDB, utility practice) charges each demand "
+          "period's highest kW once a month; 'daily_window' (the reference model) charges every "
+          "contiguous block of a period, e.g. each weekday's on-peak hours, separately.", "", "monthly",
+          choices=(("monthly", "Monthly peak per period (URDB)"),
+                   ("daily_window", "Every period window (reference derConsumer)")), advanced=True),
     _num("discount_rate_pct", "financial", "Discount Rate",
          "Yearly rate at which future cash flows are discounted for the net present value.", "%",
          1, 0, 100, omf_key="discountRate"),

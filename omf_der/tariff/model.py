@@ -19,7 +19,8 @@ Semantics (URDB documentation; the same as NREL SAM's ``Utilityrate5``):
   (``lookbackpercent`` of the highest peak in the look-back months, as REopt).
 * **Fixed charge**: $/month as is, $/day x the days the month covers in the modelled year (a
   leap year's 8760 hours keep Feb 29 and drop Dec 31, so December has 30), $/year / 12.
-* **Minimum charge**: tops each month (or, for $/year, the year in December) up to the minimum.
+* **Minimum charge**: a monthly minimum tops each month up; an annual one ($/year, or the older
+  ``annualmincharge``) tops the year up in December.
 * **Export** (negative net load): credited at the period's ``sell`` rate; with net metering
   (``usenetmetering`` or ``dgrules`` "Net Metering") at the period's first-tier retail price,
   netted within the month (no kWh carried to the next month); otherwise at 0.
@@ -154,8 +155,9 @@ class Tariff:
     flat_months: np.ndarray | None = None         # (12,) period of demand_flat per month
     fixed_charge_usd: float = 0.0
     fixed_charge_unit: str = "$/month"
-    min_charge_usd: float = 0.0
-    min_charge_unit: str = "$/month"
+    min_charge_usd: float = 0.0                   # monthly minimum, in min_charge_unit
+    min_charge_unit: str = "$/month"              # "$/month" or "$/day"
+    min_annual_charge_usd: float = 0.0
     lookback_percent: float = 0.0                 # fraction 0..1
     lookback_months: np.ndarray | None = None     # (12,) bool
     lookback_range: int = 0
@@ -194,8 +196,14 @@ class Tariff:
             kwargs.update(fixed_charge_usd=float(rate["fixedchargefirstmeter"]),
                           fixed_charge_unit=rate.get("fixedchargeunits") or "$/month")
         if rate.get("mincharge") is not None:
-            kwargs.update(min_charge_usd=float(rate["mincharge"]),
-                          min_charge_unit=rate.get("minchargeunits") or "$/month")
+            unit = rate.get("minchargeunits") or "$/month"
+            if unit == "$/year":
+                kwargs.update(min_annual_charge_usd=float(rate["mincharge"]))
+            else:
+                kwargs.update(min_charge_usd=float(rate["mincharge"]), min_charge_unit=unit)
+        else:  # older URDB (API v3) names
+            kwargs.update(min_charge_usd=float(rate.get("minmonthlycharge") or 0.0),
+                          min_annual_charge_usd=float(rate.get("annualmincharge") or 0.0))
         percent = rate.get("lookbackpercent")
         if percent:
             months = rate.get("lookbackmonths")
@@ -238,9 +246,6 @@ class Tariff:
         else:
             table, sched, series = TierTable.flat([0.0]), flat_sched, _frozen(rates.copy())
         demand = np.broadcast_to(np.asarray(demand_rate, dtype=float), (12,))
-        if min_monthly_usd and min_annual_usd:
-            raise InputError("minimum_charge", (min_monthly_usd, min_annual_usd),
-                             "a monthly or an annual minimum charge, not both")
         kw: dict[str, Any] = {}
         if demand.any() or lookback_percent:
             kw.update(demand_flat=TierTable.flat(demand), flat_months=_frozen(np.arange(12)))
@@ -248,11 +253,10 @@ class Tariff:
             kw.update(lookback_percent=float(lookback_percent), lookback_range=int(lookback_range),
                       lookback_months=_frozen(np.array(lookback_months if lookback_months is not None
                                                        else [True] * 12, dtype=bool)))
-        minimum = (min_annual_usd, "$/year") if min_annual_usd else (min_monthly_usd, "$/month")
         return cls(name=name, energy=table, energy_weekday=_frozen(sched), energy_weekend=_frozen(sched.copy()),
                    energy_series_kwh=series, sell=_frozen(np.array([export_rate])) if export_rate else None,
-                   fixed_charge_usd=float(fixed_monthly_usd), min_charge_usd=float(minimum[0]),
-                   min_charge_unit=minimum[1], coincident=tuple(coincident), **kw)
+                   fixed_charge_usd=float(fixed_monthly_usd), min_charge_usd=float(min_monthly_usd),
+                   min_annual_charge_usd=float(min_annual_usd), coincident=tuple(coincident), **kw)
 
     @classmethod
     def from_reopt(cls, electric_tariff: Mapping[str, Any], field: str = "ElectricTariff") -> Tariff:
@@ -278,14 +282,8 @@ class Tariff:
         return _per_month(self.fixed_charge_usd, self.fixed_charge_unit, days)
 
     def min_monthly_usd(self, days: np.ndarray) -> np.ndarray:
-        """Monthly minimum charge of each month (12 values, $; zeros for an annual minimum)."""
-        if self.min_charge_unit == "$/year":
-            return np.zeros(12)
+        """Monthly minimum charge of each month (12 values, $)."""
         return _per_month(self.min_charge_usd, self.min_charge_unit, days)
-
-    @property
-    def min_annual_usd(self) -> float:
-        return self.min_charge_usd if self.min_charge_unit == "$/year" else 0.0
 
     def with_options(self, **changes: Any) -> Tariff:
         """A copy with some attributes changed (and an empty cache)."""

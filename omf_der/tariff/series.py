@@ -148,7 +148,7 @@ class TariffSeries:
             energy_period=energy_period, energy_rates=energy_rates, energy_tier_limits=limits,
             export_rates=np.asarray(export, dtype=float), groups=tuple(groups), ratchet=ratchet,
             fixed_usd=tariff.fixed_monthly_usd(calendar.days_per_month),
-            min_monthly_usd=tariff.min_monthly_usd(calendar.days_per_month), min_annual_usd=tariff.min_annual_usd,
+            min_monthly_usd=tariff.min_monthly_usd(calendar.days_per_month), min_annual_usd=tariff.min_annual_charge_usd,
             group_order=order, group_starts=np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int),
             group_rates=np.array(pad).reshape(len(groups), width),
             group_limits=np.array(pad_lim).reshape(len(groups), width),

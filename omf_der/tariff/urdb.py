@@ -127,9 +127,9 @@ def validate_urdb_shape(rate: object, field: str = "tariff") -> list[InputError]
                 errors.append(InputError(f"{field}.{amount}", rate[amount], "a number of dollars >= 0"))
             if rate.get(units, "$/month") not in CHARGE_UNITS:
                 errors.append(InputError(f"{field}.{units}", rate.get(units), "one of " + ", ".join(CHARGE_UNITS)))
-    if "fixedmonthlycharge" in rate and rate["fixedmonthlycharge"] is not None and (
-            not is_number(rate["fixedmonthlycharge"]) or rate["fixedmonthlycharge"] < 0):
-        errors.append(InputError(f"{field}.fixedmonthlycharge", rate["fixedmonthlycharge"], "a number of dollars >= 0"))
+    for key in ("fixedmonthlycharge", "minmonthlycharge", "annualmincharge"):  # older URDB names
+        if rate.get(key) is not None and (not is_number(rate[key]) or rate[key] < 0):
+            errors.append(InputError(f"{field}.{key}", rate[key], "a number of dollars >= 0"))
     if "flatdemandstructure" in rate:
         n, errs = _check_structure(rate, "flatdemandstructure", field)
         errors.extend(errs)
