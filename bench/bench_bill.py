@@ -8,7 +8,6 @@ Budget (DESIGN.md): a bill for one 8760 load <= 20 ms. Prints medians; not a tes
 from __future__ import annotations
 
 import json
-import statistics
 import time
 from pathlib import Path
 
@@ -17,17 +16,11 @@ import numpy as np
 from omf_der import Calendar
 from omf_der.resources import static_data_path
 from omf_der.tariff import Tariff, bill
+from timing import timed
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "reference" / "bill_cases"
 
 
-def timed(fn, repeat: int = 15) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def rates() -> dict[str, dict]:

@@ -7,10 +7,11 @@ Prints the median of several repetitions (seconds, milliseconds where small). No
 
 from __future__ import annotations
 
-import statistics
 import subprocess
 import sys
 import time
+
+from timing import timed
 
 from omf_der.calendar import Calendar
 from omf_der.inputs import FIELDS, Inputs
@@ -18,13 +19,6 @@ from omf_der.readers import read_series, read_temperature_f
 from omf_der.resources import DEFAULT_FILES, read_static_bytes
 
 
-def timed(fn, repeat: int = 7) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def main() -> None:
