@@ -123,3 +123,30 @@ def pysam_bill(rate: dict, load_kw: np.ndarray, steps_per_hour: int = 1) -> dict
     monthly = {name: [float(v) for v in out[key]] for name, key in _MONTHLY_OUTPUTS.items()}
     return bill_dict(monthly)
 
+
+
+def pysam_bill_with_system(rate: dict, load_kw: np.ndarray, gen_kw: np.ndarray) -> dict:
+    """Year-1 monthly bill (hourly, 2018 calendar) of a home with generation ``gen_kw``, by PySAM.
+
+    Returns ``{"energy_cost", "demand_cost_tou", "total_cost"}`` (12 values each) from PySAM's
+    "with system" arrays: the energy charge net of export credits (``charge_w_sys_ec_ym``), the
+    TOU demand charge and the whole bill (``utility_bill_w_sys_ym``). The metering option comes
+    from the rate's ``dgrules`` ("Net Metering" = 0, "Net Billing Instantaneous" = 2).
+    """
+    import PySAM.Utilityrate5 as Utilityrate5
+
+    model = Utilityrate5.new()
+    model.Lifetime.analysis_period = 1
+    model.Lifetime.inflation_rate = 0.0
+    model.Lifetime.system_use_lifetime_output = 0
+    model.SystemOutput.gen = np.asarray(gen_kw, dtype=float).tolist()
+    model.SystemOutput.degradation = [0.0]
+    model.Load.load = np.asarray(load_kw, dtype=float).tolist()
+    model.Load.load_escalation = [0.0]
+    model.ElectricityRates.assign(electricity_rates(rate))
+    model.execute(0)
+    out = model.Outputs.export()
+    year1 = {"energy_cost": "charge_w_sys_ec_ym", "demand_cost_tou": "charge_w_sys_dc_tou_ym",
+             "total_cost": "utility_bill_w_sys_ym"}
+    # the *_ym arrays are (years + 1) x 12 with year 0 first
+    return {name: [float(v) for v in np.asarray(out[key])[1]] for name, key in year1.items()}

@@ -117,7 +117,6 @@ def test_tou_groups_partition_the_year():
     steps = np.concatenate([g.steps for g in series.groups])
     assert np.array_equal(np.sort(steps), np.arange(HOURS * 2))
     assert len(series.groups) == 24
-    assert set(series.calendar.month[g.steps].tolist()) == set(range(12)) if False else True
     for g in series.groups:
         assert np.all(series.calendar.month[g.steps] == g.month)
 
@@ -313,3 +312,49 @@ def test_series_is_cached_and_read_only():
     assert t.on(Calendar(2018)) is s
     with pytest.raises(ValueError):
         s.energy_rates[0, 0] = 1.0
+
+
+def test_many_demand_periods():
+    """24 TOU demand periods (one per hour): month x period keys exceed int8 (regression)."""
+    hours = [list(range(24)) for _ in range(12)]
+    rate = _urdb(demandratestructure=[[{"rate": float(h)}] for h in range(24)],
+                 demandweekdayschedule=hours, demandweekendschedule=[list(r) for r in hours])
+    load = np.ones(HOURS)
+    load[31 * 24 + 23] = 2.0                                 # Feb 1 23:00
+    b = bill(Tariff.from_urdb(rate), load, Calendar(2018))
+    assert b.demand_cost_tou[0] == pytest.approx(sum(range(24)))
+    assert b.demand_cost_tou[1] == pytest.approx(sum(range(24)) + 23.0)
+
+
+def test_fixedchargefirstmeter_wins_over_older_field():
+    b = bill(Tariff.from_urdb(_urdb(fixedmonthlycharge=0, fixedchargefirstmeter=0.5, fixedchargeunits="$/day")),
+             np.zeros(HOURS), Calendar(2018))
+    assert b.fixed_cost[0] == pytest.approx(15.5)
+
+
+@pytest.mark.parametrize("premiums_equal", [True, False])
+def test_linear_tier_form_reproduces_the_bill(premiums_equal):
+    """Where a month's periods share tier premiums, base price x kWh + premium x tier kWh = the bill."""
+    rows = [[0] * 12 + [1] * 12] * 6 + [[0] * 24] * 6          # two periods Jan-Jun, one Jul-Dec
+    second = [{"rate": 0.3, "max": 300}, {"rate": 0.4 if premiums_equal else 0.7}]
+    rate = _urdb(energyratestructure=[[{"rate": 0.1, "max": 300}, {"rate": 0.2}], second],
+                 energyweekdayschedule=_sched(rows=rows), energyweekendschedule=_sched(rows=rows))
+    cal = Calendar(2018)
+    load = np.random.default_rng(5).uniform(0, 2, HOURS)
+    series = Tariff.from_urdb(rate).on(cal)
+    assert series.energy_tiers_linear.tolist() == [premiums_equal] * 6 + [True] * 6
+    b = bill(series, load, cal)
+    monthly_kwh = np.bincount(cal.month, load, minlength=12)
+    in_tier2 = np.maximum(monthly_kwh - 300, 0)                # by hand: kWh above 300 in the month
+    linear = np.bincount(cal.month, load * series.energy_base_rates, minlength=12) + 0.1 * in_tier2
+    ok = np.isclose(linear, b.energy_cost, rtol=1e-12)
+    assert ok[6:].all()
+    assert ok[:6].all() == premiums_equal
+
+
+def test_notes_for_rules_we_approximate():
+    t = Tariff.from_urdb(_urdb(dgrules="Buy All Sell All", lookbackpercent=0.5))
+    assert any(n.startswith("dgrules") for n in t.notes)
+    assert any(n.startswith("lookbackpercent") for n in t.notes)
+    with pytest.raises(InputErrors, match="finite"):
+        Tariff.from_urdb(_urdb(energyratestructure=[[{"rate": 1e308, "adj": 1e308}]]))

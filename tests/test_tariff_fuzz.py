@@ -14,24 +14,26 @@ from omf_der.readers import read_json
 from omf_der.tariff import Tariff, bill
 from omf_der.tariff.model import urdb_problems
 
-LOAD = np.abs(np.sin(np.arange(8760) / 7.0)) * 3.0
-CAL = Calendar(2021)
+# hourly and 15-minute years, with exports (negative values) in both
+LOADS = [(np.sin(np.arange(8760) / 7.0) * 3.0, Calendar(2021)),
+         (np.sin(np.arange(35040) / 29.0) * 3.0 + 1.0, Calendar(2024, 4))]
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.text(max_size=5),
                     st.floats(allow_nan=True, allow_infinity=True))
 json_values = st.recursive(scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=6), inner, max_size=4)), max_leaves=12)
-numbers = st.one_of(st.floats(-5, 50, allow_nan=False), st.integers(-5, 50))
+numbers = st.one_of(st.floats(-5, 50, allow_nan=False), st.integers(-5, 50),
+                    st.sampled_from([1e308, -1e308, 1e-300]))
 tiers = st.lists(st.fixed_dictionaries({"rate": numbers}, optional={
     "adj": numbers, "max": numbers, "unit": st.sampled_from(["kWh", "kW", "kWh/kW", "kVA", ""]),
     "sell": numbers}), min_size=1, max_size=3)
-structures = st.lists(tiers, min_size=1, max_size=3)
+structures = st.lists(tiers, min_size=1, max_size=26)   # URDB rates with 12-24 periods exist
 
 
-def schedules(n_periods_hint: int = 3):
+def schedules(n_periods_hint: int = 25):
     row = st.lists(st.integers(-1, n_periods_hint), min_size=23, max_size=25)
-    return st.one_of(st.lists(row, min_size=11, max_size=13),
-                     st.just([[0] * 24 for _ in range(12)]))
+    exact = st.lists(st.lists(st.integers(0, n_periods_hint), min_size=24, max_size=24), min_size=12, max_size=12)
+    return st.one_of(st.lists(row, min_size=11, max_size=13), exact, st.just([[0] * 24 for _ in range(12)]))
 
 
 def valid_rate() -> dict:
@@ -58,14 +60,16 @@ def _bill_or_input_error(rate: object) -> None:
         assert exc.field.startswith("tariff")
         return
     assert not urdb_problems(rate)
-    b = bill(tariff, LOAD, CAL)
-    assert np.all(np.isfinite(b.total_cost))
+    for load, cal in LOADS:
+        for method in ("monthly", "daily_window"):
+            b = bill(tariff, load, cal, demand_method=method)
+            assert np.all(np.isfinite(b.total_cost))
 
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KEYS = sorted(valid_rate()) + ["lookbackpercent", "lookbackmonths", "lookbackrange", "dgrules",
                                "usenetmetering", "fixedmonthlycharge", "coincidentratestructure",
-                               "demandrateunit"]
+                               "demandrateunit", "minmonthlycharge", "annualmincharge"]
 
 
 @FUZZ

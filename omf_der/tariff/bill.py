@@ -1,8 +1,15 @@
 """Monthly bills: :func:`bill` applies a :class:`~omf_der.tariff.Tariff` to a net-load series.
 
-Everything is computed from whole arrays (one ``bincount`` / ``reduceat`` per component), so a
-year of hourly load bills in well under a millisecond once the tariff's arrays for the year exist
-(they are built once per tariff, year, step length and demand method, then cached).
+Everything is computed from whole arrays (one ``bincount`` / ``reduceat`` per component): a year
+of hourly load bills in about half a millisecond once the tariff's arrays for the year exist. They
+are built on the first bill of a tariff, year, step length and demand method (about 0.5-3 ms,
+more for ``daily_window`` with many windows) and cached on the tariff.
+
+Exports (negative net load): without net metering every exported kWh is credited at the step's
+``export_rates`` and tiers count purchases only. With net metering the month's kWh are netted per
+energy period first: a period's net purchases go through the tiers, a period's net export is
+credited at its first-tier price (credits are settled in the month; no kWh roll over to later
+months, unlike SAM's carry-over option). ``energy_kwh`` and ``export_kwh`` stay the gross flows.
 """
 
 from __future__ import annotations
@@ -131,12 +138,15 @@ def bill(tariff: Tariff | TariffSeries, load_kw: np.ndarray, calendar: Calendar 
     starts = cal.month_starts[:-1]
     peak_kw = np.maximum.reduceat(imports, starts)
 
-    energy_cost = _energy_cost(series, imports * dt, energy_kwh)
-    export_credit = np.bincount(months, exports * dt * series.export_rates, minlength=12)
+    if series.net_metering and series.energy_period[0] >= 0:
+        energy_cost, export_credit = _net_metered_energy(series, load * dt)
+    else:
+        energy_cost = _energy_cost(series, imports * dt, energy_kwh)
+        export_credit = np.bincount(months, exports * dt * series.export_rates, minlength=12)
 
     demand = {KIND_TOU: np.zeros(12), KIND_FLAT: np.zeros(12), KIND_COINCIDENT: np.zeros(12)}
     billed_flat_kw = peak_kw.copy()
-    if series.groups:
+    if series.n_groups:
         peaks = series.group_peaks(imports)
         flat = series.group_kind == KIND_FLAT
         if series.ratchet is not None and flat.any():
@@ -175,15 +185,30 @@ def _series(tariff: Tariff, calendar: Calendar | None, demand_method: str) -> Ta
     return tariff.on(calendar, demand_method)
 
 
+def _tier_mix(series: TariffSeries, monthly_kwh: np.ndarray) -> np.ndarray:
+    """Share of each month's kWh in each tier (the same for every period of the month); (12, U)."""
+    in_tier = tier_amounts(monthly_kwh, series.energy_tier_limits)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(monthly_kwh[:, None] > 0, in_tier / monthly_kwh[:, None], 0.0)
+
+
 def _energy_cost(series: TariffSeries, kwh: np.ndarray, monthly_kwh: np.ndarray) -> np.ndarray:
     """Energy charge per month: tiers on the month's total kWh, each period's kWh at the tier mix."""
     months = series.calendar.month
     if series.n_tiers == 1:
         return np.bincount(months, kwh * series.energy_rates[:, 0], minlength=12)
-    # share of the month's kWh in each tier (same for every period of the month), then the price
-    # of each step at that mix: sum over tiers of share x rate
-    in_tier = tier_amounts(monthly_kwh, series.energy_tier_limits)          # (12, U)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(monthly_kwh[:, None] > 0, in_tier / monthly_kwh[:, None], 0.0)
-    step_price = np.einsum("nu,nu->n", series.energy_rates, share[months])
+    # the price of each step at its month's mix: sum over tiers of share x rate
+    step_price = np.einsum("nu,nu->n", series.energy_rates, _tier_mix(series, monthly_kwh)[months])
     return np.bincount(months, kwh * step_price, minlength=12)
+
+
+def _net_metered_energy(series: TariffSeries, net_kwh: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Energy charge and export credit per month with kWh netted per month and energy period."""
+    rates = series.tariff.energy.rates                                        # (P, U)
+    n_periods = rates.shape[0]
+    key = series.calendar.month.astype(np.int64) * n_periods + series.energy_period
+    net = np.bincount(key, net_kwh, minlength=12 * n_periods).reshape(12, n_periods)
+    bought, sold = np.maximum(net, 0.0), np.maximum(-net, 0.0)
+    mix = _tier_mix(series, bought.sum(axis=1))                               # (12, U)
+    energy_cost = np.einsum("mp,mu,pu->m", bought, mix, rates)
+    return energy_cost, sold @ rates[:, 0]

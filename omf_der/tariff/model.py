@@ -21,9 +21,10 @@ Semantics (URDB documentation; the same as NREL SAM's ``Utilityrate5``):
   leap year's 8760 hours keep Feb 29 and drop Dec 31, so December has 30), $/year / 12.
 * **Minimum charge**: a monthly minimum tops each month up; an annual one ($/year, or the older
   ``annualmincharge``) tops the year up in December.
-* **Export** (negative net load): credited at the period's ``sell`` rate; with net metering
-  (``usenetmetering`` or ``dgrules`` "Net Metering") at the period's first-tier retail price,
-  netted within the month (no kWh carried to the next month); otherwise at 0.
+* **Export** (negative net load): with net metering (``usenetmetering`` or ``dgrules``
+  "Net Metering") the month's kWh are netted per energy period before tiers and a net export is
+  credited at the period's first-tier price (settled in the month, no kWh roll-over); otherwise
+  exports are credited at the period's ``sell`` rate (first tier), or at 0 without one.
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ _IGNORED_URDB = {
     "demandratchetpercentage": "older ratchet field; lookbackpercent/lookbackmonths are used instead",
     "fueladjustmentsmonthly": "monthly fuel adjustments are not billed (as REopt and SAM)",
     "demandwindow": "demand is measured on the load's own time step",
+}
+_RULE_NOTES = {
+    "Net Billing Hourly": "exports are credited step by step (the same as hourly at 1 step per hour)",
+    "Buy All Sell All": "billed as net billing of the net load (purchases and exports are not "
+                        "told apart from on-site generation)",
 }
 
 
@@ -145,7 +151,7 @@ class Tariff:
     energy: TierTable
     energy_weekday: np.ndarray            # (12, 24) period index
     energy_weekend: np.ndarray
-    energy_series_kwh: np.ndarray | None = None   # $/kWh per hour (8760) or per step; overrides energy
+    energy_price_series: np.ndarray | None = None  # $/kWh per hour (8760) or per step; overrides energy
     sell: np.ndarray | None = None                # (n_energy_periods,) $/kWh export credit
     net_metering: bool = False
     demand_tou: TierTable | None = None
@@ -190,11 +196,11 @@ class Tariff:
         sell = np.array([float(p[0].get("sell") or 0.0) for p in rate["energyratestructure"]])
         rules = rate.get("dgrules")
         net_metering = bool(rate.get("usenetmetering")) or rules in NET_METERING_RULES
-        if rate.get("fixedmonthlycharge") is not None:
-            kwargs.update(fixed_charge_usd=float(rate["fixedmonthlycharge"]), fixed_charge_unit="$/month")
-        elif rate.get("fixedchargefirstmeter") is not None:
+        if rate.get("fixedchargefirstmeter") is not None:  # the current field wins over the older one
             kwargs.update(fixed_charge_usd=float(rate["fixedchargefirstmeter"]),
                           fixed_charge_unit=rate.get("fixedchargeunits") or "$/month")
+        elif rate.get("fixedmonthlycharge") is not None:
+            kwargs.update(fixed_charge_usd=float(rate["fixedmonthlycharge"]), fixed_charge_unit="$/month")
         if rate.get("mincharge") is not None:
             unit = rate.get("minchargeunits") or "$/month"
             if unit == "$/year":
@@ -211,12 +217,16 @@ class Tariff:
                           lookback_months=_frozen(np.array([bool(x) for x in months]) if months is not None
                                                   else np.ones(12, bool)),
                           lookback_range=int(rate.get("lookbackrange") or 0))
-        notes = tuple(f"{key}: {why}" for key, why in _IGNORED_URDB.items() if rate.get(key) not in (None, 0, [], ""))
+        notes = [f"{key}: {why}" for key, why in _IGNORED_URDB.items() if rate.get(key) not in (None, 0, [], "")]
+        if rules in _RULE_NOTES:
+            notes.append(f"dgrules: {_RULE_NOTES[rules]}")
+        if percent and "flatdemandstructure" not in rate:
+            notes.append("lookbackpercent: the rate has no monthly (flat) demand charge for a ratchet to raise")
         return cls(name=str(rate.get("name") or rate.get("label") or "URDB rate"), energy=energy,
                    energy_weekday=_schedule(rate["energyweekdayschedule"]),
                    energy_weekend=_schedule(rate["energyweekendschedule"]),
                    sell=_frozen(sell) if sell.any() else None, net_metering=net_metering,
-                   notes=notes, source=rate, **kwargs)
+                   notes=tuple(notes), source=rate, **kwargs)
 
     @classmethod
     def simple(cls, energy_rate: float | Sequence[float] | np.ndarray = 0.0,
@@ -254,7 +264,7 @@ class Tariff:
                       lookback_months=_frozen(np.array(lookback_months if lookback_months is not None
                                                        else [True] * 12, dtype=bool)))
         return cls(name=name, energy=table, energy_weekday=_frozen(sched), energy_weekend=_frozen(sched.copy()),
-                   energy_series_kwh=series, sell=_frozen(np.array([export_rate])) if export_rate else None,
+                   energy_price_series=series, sell=_frozen(np.array([export_rate])) if export_rate else None,
                    fixed_charge_usd=float(fixed_monthly_usd), min_charge_usd=float(min_monthly_usd),
                    min_annual_charge_usd=float(min_annual_usd), coincident=tuple(coincident), **kw)
 
@@ -371,9 +381,8 @@ def _check_urdb_semantics(rate: dict, field: str) -> list[InputError]:
     rules = rate.get("dgrules")
     if rules is not None and rules not in NET_METERING_RULES + NET_BILLING_RULES:
         errors.append(InputError(f"{field}.dgrules", rules, "one of " + ", ".join(NET_METERING_RULES + NET_BILLING_RULES)))
-    for key in ("usenetmetering",):
-        if rate.get(key) is not None and not isinstance(rate[key], bool):
-            errors.append(InputError(f"{field}.{key}", rate[key], "true or false"))
+    if rate.get("usenetmetering") is not None and not isinstance(rate["usenetmetering"], bool):
+        errors.append(InputError(f"{field}.usenetmetering", rate["usenetmetering"], "true or false"))
     for unit_key in ("fixedchargeunits", "minchargeunits"):
         unit = rate.get(unit_key)
         if unit is not None and unit not in CHARGE_UNITS:

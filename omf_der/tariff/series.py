@@ -1,18 +1,32 @@
 """A :class:`~omf_der.tariff.Tariff` laid on one calendar year: per-step prices and demand groups.
 
-This is the form both the bill and the optimiser read:
+This is the form both the bill and the optimiser read (DESIGN decision 1).
 
-* ``energy_rates`` — $/kWh per step and tier, shape (n_steps, n_tiers), with the month's tier
-  limits ``energy_tier_limits`` (12, n_tiers) in cumulative kWh;
-* ``export_rates`` — $/kWh credited per exported kWh, per step;
-* ``groups`` — :class:`DemandGroup` s: sets of steps that share one peak, each with its tiers
-  (TOU periods per month, or per contiguous window with ``demand_method="daily_window"``; the
-  monthly flat demand; coincident-peak windows); ``ratchet`` gives the flat-demand look-back.
+Energy
+    ``energy_rates`` — $/kWh per step and tier, shape (n_steps, n_tiers); ``energy_tier_limits`` —
+    the month's cumulative tier limits (12, n_tiers). Tiers count the month's total kWh and every
+    period's kWh gets the month's tier mix (SAM). That cost is linear in the purchases exactly when,
+    in a month, all periods share the same tier *premiums* over their first tier
+    (``energy_tiers_linear[m]``, true for untiered months and for single-period months); then the
+    month's energy charge is ``sum_h energy_base_rates[h] x kWh_h + sum_u premium[m, u] x kWh in
+    tier u`` with ``energy_tier_premiums`` and the tier widths from ``energy_tier_limits``.
+Exports
+    ``export_rates`` — $/kWh credited per exported kWh, per step; with ``net_metering`` the kWh are
+    netted per month and energy period before tiers (see :func:`omf_der.tariff.bill`).
+Demand
+    Groups of steps that share one billed peak, stored as arrays: the steps of group g are
+    ``group_order[group_starts[g]:group_starts[g + 1]]`` (``group_starts`` has G + 1 entries), with
+    ``group_kind``, ``group_month``, ``group_period``, tier ``group_rates`` and cumulative
+    ``group_limits``. Kinds: TOU (per month and period, or per contiguous window with
+    ``demand_method="daily_window"``), flat (one per month) and coincident peaks. ``ratchet``
+    raises the *flat* groups' billed kW to the look-back demand. :attr:`TariffSeries.groups` gives
+    them as :class:`DemandGroup` objects.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -57,7 +71,7 @@ class Ratchet:
 
     ``months`` is a (12, 12) boolean matrix: ``months[m, k]`` is True when month k's peak counts
     for month m (REopt: fixed look-back months, or the ``range`` months before m, cyclically within
-    the modelled year).
+    the modelled year). It applies to the flat (monthly) demand groups only.
     """
 
     percent: float
@@ -74,100 +88,97 @@ class TariffSeries:
     energy_period: np.ndarray            # (n,) energy period of each step (-1 for a price series)
     energy_rates: np.ndarray             # (n, n_tiers) $/kWh
     energy_tier_limits: np.ndarray       # (12, n_tiers) cumulative kWh per month
+    energy_base_rates: np.ndarray        # (n,) $/kWh of the first tier
+    energy_tier_premiums: np.ndarray     # (12, n_tiers) $/kWh over the first tier (0 for tier 1)
+    energy_tiers_linear: np.ndarray      # (12,) bool: the month's charge is linear as above
     export_rates: np.ndarray             # (n,) $/kWh credit
-    groups: tuple[DemandGroup, ...]
+    net_metering: bool
     ratchet: Ratchet | None
     fixed_usd: np.ndarray                # (12,)
     min_monthly_usd: np.ndarray          # (12,)
     min_annual_usd: float
-    # concatenated group arrays for vectorised peaks (reduceat over steps[order])
-    group_order: np.ndarray
-    group_starts: np.ndarray
-    group_rates: np.ndarray              # (G, max tiers)
-    group_limits: np.ndarray
-    group_month: np.ndarray
+    group_order: np.ndarray              # steps of all groups, group after group
+    group_starts: np.ndarray             # (G + 1,)
     group_kind: np.ndarray               # (G,) str
+    group_month: np.ndarray              # (G,)
+    group_period: np.ndarray             # (G,)
+    group_rates: np.ndarray              # (G, max tiers) $/kW
+    group_limits: np.ndarray             # (G, max tiers) cumulative kW
 
     @property
     def n_tiers(self) -> int:
         return self.energy_rates.shape[1]
 
+    @property
+    def n_groups(self) -> int:
+        return self.group_month.size
+
+    @cached_property
+    def groups(self) -> tuple[DemandGroup, ...]:
+        """The demand groups as objects (for inspection and model building)."""
+        s = self.group_starts
+        return tuple(DemandGroup(str(self.group_kind[g]), int(self.group_month[g]), int(self.group_period[g]),
+                                 self.group_order[s[g]:s[g + 1]], self.group_rates[g], self.group_limits[g])
+                     for g in range(self.n_groups))
+
+    def group_peaks(self, kw: np.ndarray) -> np.ndarray:
+        """Highest kW of each demand group (``kw`` per step; one value per group)."""
+        if not self.n_groups:
+            return np.zeros(0)
+        return np.maximum.reduceat(kw[self.group_order], self.group_starts[:-1])
+
     # ------------------------------------------------------------------ build
     @classmethod
     def build(cls, tariff: Tariff, calendar: Calendar, demand_method: str) -> TariffSeries:
         weekend = calendar.is_weekend
-        month, hour = calendar.month, calendar.hour
+        month, hour = calendar.month.astype(np.int64), calendar.hour
 
         def periods(weekday_sched: np.ndarray, weekend_sched: np.ndarray) -> np.ndarray:
             return np.where(weekend, weekend_sched[month, hour], weekday_sched[month, hour])
 
-        if tariff.energy_series_kwh is not None:
-            prices = _series_on(tariff.energy_series_kwh, calendar)
+        if tariff.energy_price_series is not None:
+            prices = _series_on(tariff.energy_price_series, calendar)
             energy_period = np.full(calendar.n_steps, -1)
             energy_rates = prices[:, None]
             limits = np.full((12, 1), np.inf)
+            premiums, linear = np.zeros((12, 1)), np.ones(12, dtype=bool)
             sell = tariff.sell[0] if tariff.sell is not None else 0.0
             export = prices.copy() if tariff.net_metering else np.full(calendar.n_steps, float(sell))
         else:
             energy_period = periods(tariff.energy_weekday, tariff.energy_weekend)
             energy_rates = tariff.energy.rates[energy_period]
-            limits = _month_tier_limits(tariff, energy_period, month)
-            if tariff.sell is not None:
-                export = tariff.sell[energy_period]
-            elif tariff.net_metering:
+            limits, premiums, linear = _month_tiers(tariff, energy_period, month)
+            if tariff.net_metering:
                 export = tariff.energy.rates[energy_period, 0]
+            elif tariff.sell is not None:
+                export = tariff.sell[energy_period]
             else:
                 export = np.zeros(calendar.n_steps)
 
-        groups: list[DemandGroup] = []
+        parts = []
         if tariff.demand_tou is not None:
             tou_period = periods(tariff.demand_weekday, tariff.demand_weekend)
-            groups += _tou_groups(tariff, tou_period, calendar, demand_method)
+            parts.append(_tou_groups(tariff, tou_period, month, demand_method))
         if tariff.demand_flat is not None:
-            table, starts = tariff.demand_flat, calendar.month_starts
-            for m in range(12):
-                p = int(tariff.flat_months[m])
-                groups.append(DemandGroup(KIND_FLAT, m, p, np.arange(starts[m], starts[m + 1]),
-                                          table.rates[p], table.limits[p]))
-        for cp in tariff.coincident:
-            steps = np.asarray(cp.steps, dtype=int)
-            if steps.size == 0 or steps.min() < 0 or steps.max() >= calendar.n_steps:
-                raise InputError("coincident_peak_load_active_time_steps", list(cp.steps)[:6],
-                                 f"step numbers within the year (1 to {calendar.n_steps}, 1-based)")
-            groups.append(DemandGroup(KIND_COINCIDENT, int(month[steps.min()]), -1, np.unique(steps),
-                                      np.array([cp.rate_per_kw]), np.array([np.inf])))
+            parts.append(_flat_groups(tariff, calendar))
+        if tariff.coincident:
+            parts.append(_coincident_groups(tariff, calendar))
+        groups = _concat(parts)
 
-        ratchet = _ratchet(tariff)
-        width = max((g.rates.size for g in groups), default=1)
-        pad = [np.pad(g.rates, (0, width - g.rates.size), mode="edge") for g in groups]
-        pad_lim = [np.pad(g.limits, (0, width - g.limits.size), constant_values=np.inf) for g in groups]
-        order = np.concatenate([g.steps for g in groups]) if groups else np.zeros(0, int)
-        sizes = np.array([g.steps.size for g in groups], dtype=int)
-        out = cls(
-            tariff=tariff, calendar=calendar, demand_method=demand_method,
+        arrays = dict(
             energy_period=energy_period, energy_rates=energy_rates, energy_tier_limits=limits,
-            export_rates=np.asarray(export, dtype=float), groups=tuple(groups), ratchet=ratchet,
+            energy_base_rates=energy_rates[:, 0], energy_tier_premiums=premiums, energy_tiers_linear=linear,
+            export_rates=np.asarray(export, dtype=float),
             fixed_usd=tariff.fixed_monthly_usd(calendar.days_per_month),
-            min_monthly_usd=tariff.min_monthly_usd(calendar.days_per_month), min_annual_usd=tariff.min_annual_charge_usd,
-            group_order=order, group_starts=np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(int),
-            group_rates=np.array(pad).reshape(len(groups), width),
-            group_limits=np.array(pad_lim).reshape(len(groups), width),
-            group_month=np.array([g.month for g in groups], dtype=int),
-            group_kind=np.array([g.kind for g in groups], dtype=object))
-        for name in ("energy_period", "energy_rates", "energy_tier_limits", "export_rates", "group_order",
-                     "group_starts", "group_rates", "group_limits", "group_month", "fixed_usd",
-                     "min_monthly_usd"):
-            getattr(out, name).flags.writeable = False
-        return out
-
-    # ------------------------------------------------------------------ queries
-    def group_peaks(self, kw: np.ndarray) -> np.ndarray:
-        """Highest kW of each demand group (``kw`` per step; one value per group)."""
-        if not self.groups:
-            return np.zeros(0)
-        return np.maximum.reduceat(kw[self.group_order], self.group_starts)
+            min_monthly_usd=tariff.min_monthly_usd(calendar.days_per_month), **groups)
+        for a in arrays.values():
+            a.flags.writeable = False
+        return cls(tariff=tariff, calendar=calendar, demand_method=demand_method,
+                   net_metering=tariff.net_metering, ratchet=_ratchet(tariff),
+                   min_annual_usd=tariff.min_annual_charge_usd, **arrays)
 
 
+# ---------------------------------------------------------------------- helpers
 def _series_on(prices: np.ndarray, calendar: Calendar) -> np.ndarray:
     """An hourly (8760) or per-step price series on the calendar's steps."""
     n = prices.size
@@ -175,46 +186,101 @@ def _series_on(prices: np.ndarray, calendar: Calendar) -> np.ndarray:
         return prices.astype(float)
     if n * calendar.steps_per_hour == calendar.n_steps:
         return np.repeat(prices.astype(float), calendar.steps_per_hour)
-    raise InputError("tou_energy_rates_per_kwh", f"{n} values",
-                     f"8760 hourly values or {calendar.n_steps} (one per step)")
+    raise InputError("energy_rate", f"{n} values", f"8760 hourly prices or {calendar.n_steps} (one per step)")
 
 
-def _month_tier_limits(tariff: Tariff, energy_period: np.ndarray, month: np.ndarray) -> np.ndarray:
-    """Cumulative energy-tier limits of each month: those of the multi-tier periods occurring in it."""
+def _month_tiers(tariff: Tariff, energy_period: np.ndarray, month: np.ndarray):
+    """Tier limits, premiums over the first tier and linearity of each month's energy charge."""
     table = tariff.energy
-    limits = np.full((12, table.rates.shape[1]), np.inf)
-    if table.rates.shape[1] == 1:
-        return limits
+    width = table.rates.shape[1]
+    limits, premiums = np.full((12, width), np.inf), np.zeros((12, width))
+    linear = np.ones(12, dtype=bool)
+    if width == 1:
+        return limits, premiums, linear
     present = np.zeros((12, table.n_periods), dtype=bool)
     present[month, energy_period] = True
+    all_premiums = table.rates - table.rates[:, :1]
     for m in range(12):
-        tiered = [p for p in np.flatnonzero(present[m]) if table.n_tiers[p] > 1]
+        periods = np.flatnonzero(present[m])
+        tiered = [p for p in periods if table.n_tiers[p] > 1]
         if tiered:
             limits[m] = table.limits[tiered[0]]
-    return limits
+            premiums[m] = all_premiums[tiered[0]]
+            # equal to well below a cent per MWh (premiums are differences of decimal prices)
+            linear[m] = bool(np.allclose(all_premiums[periods], premiums[m], rtol=0.0, atol=1e-9))
+    return limits, premiums, linear
 
 
-def _tou_groups(tariff: Tariff, tou_period: np.ndarray, calendar: Calendar, method: str) -> list[DemandGroup]:
+def _groups(kind: str, month: np.ndarray, period: np.ndarray, order: np.ndarray, sizes: np.ndarray,
+            rates: np.ndarray, limits: np.ndarray) -> dict[str, np.ndarray]:
+    return {"kind": np.full(month.size, kind, dtype=object), "month": month, "period": period,
+            "order": order, "sizes": sizes, "rates": rates, "limits": limits}
+
+
+def _tou_groups(tariff: Tariff, tou_period: np.ndarray, month: np.ndarray, method: str) -> dict:
     """TOU demand groups: per month and period (monthly), or per contiguous run within a month."""
     table = tariff.demand_tou
-    month = calendar.month
     key = month * table.n_periods + tou_period
     if method == "daily_window":
-        # a new window wherever the period or the month changes
-        cut = np.flatnonzero(np.diff(key) != 0) + 1
-        bounds = np.concatenate([[0], cut, [key.size]])
-        runs = [(int(bounds[i]), int(bounds[i + 1])) for i in range(bounds.size - 1)]
-        groups = [DemandGroup(KIND_TOU, int(month[a]), int(tou_period[a]), np.arange(a, b),
-                              table.rates[tou_period[a]], table.limits[tou_period[a]]) for a, b in runs]
+        # a new window wherever the period or the month changes; steps stay in time order
+        starts = np.concatenate([[0], np.flatnonzero(np.diff(key)) + 1])
+        order = np.arange(key.size)
     else:
         order = np.argsort(key, kind="stable")
-        keys, starts = np.unique(key[order], return_index=True)
-        ends = np.append(starts[1:], order.size)
-        groups = [DemandGroup(KIND_TOU, int(k // table.n_periods), int(k % table.n_periods),
-                              order[a:b], table.rates[k % table.n_periods], table.limits[k % table.n_periods])
-                  for k, a, b in zip(keys, starts, ends)]
-    # a group whose every tier is free cannot change a bill or a dispatch
-    return [g for g in groups if np.any(g.rates != 0)]
+        starts = np.concatenate([[0], np.flatnonzero(np.diff(key[order])) + 1])
+    sizes = np.diff(np.append(starts, key.size))
+    first = order[starts]
+    period = tou_period[first]
+    # a group whose every tier is free cannot change a bill or a dispatch: drop it
+    keep = np.any(table.rates[period] != 0, axis=1)
+    kept_steps = np.repeat(keep, sizes)
+    return _groups(KIND_TOU, month[first][keep], period[keep], order[kept_steps], sizes[keep],
+                   table.rates[period[keep]], table.limits[period[keep]])
+
+
+def _flat_groups(tariff: Tariff, calendar: Calendar) -> dict:
+    table, period = tariff.demand_flat, np.asarray(tariff.flat_months, dtype=np.int64)
+    return _groups(KIND_FLAT, np.arange(12), period, np.arange(calendar.n_steps),
+                   np.diff(calendar.month_starts), table.rates[period], table.limits[period])
+
+
+def _coincident_groups(tariff: Tariff, calendar: Calendar) -> dict:
+    steps = []
+    for cp in tariff.coincident:
+        s = np.unique(np.asarray(cp.steps, dtype=np.int64))
+        if s.size == 0 or s[0] < 0 or s[-1] >= calendar.n_steps:
+            raise InputError("coincident_peak_load_active_time_steps", list(cp.steps)[:6],
+                             f"step numbers within the year (1 to {calendar.n_steps}, 1-based)")
+        steps.append(s)
+    rates = np.array([[cp.rate_per_kw] for cp in tariff.coincident])
+    return _groups(KIND_COINCIDENT, calendar.month[[s[0] for s in steps]].astype(np.int64),
+                   np.full(len(steps), -1), np.concatenate(steps), np.array([s.size for s in steps]),
+                   rates, np.full_like(rates, np.inf))
+
+
+def _concat(parts: list[dict]) -> dict[str, np.ndarray]:
+    """Stack group blocks; tier tables are padded to the widest (last rate repeated, limit inf)."""
+    if not parts:
+        parts = [_groups("", np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64),
+                         np.zeros(0, np.int64), np.zeros((0, 1)), np.zeros((0, 1)))]
+    width = max(p["rates"].shape[1] for p in parts)
+
+    def stack(name: str, fill_last: bool) -> np.ndarray:
+        blocks = []
+        for p in parts:
+            a = p[name]
+            extra = width - a.shape[1]
+            fill = np.repeat(a[:, -1:], extra, axis=1) if fill_last else np.full((a.shape[0], extra), np.inf)
+            blocks.append(np.concatenate([a, fill], axis=1))
+        return np.concatenate(blocks)
+
+    sizes = np.concatenate([p["sizes"] for p in parts])
+    return {"group_order": np.concatenate([p["order"] for p in parts]).astype(np.int64),
+            "group_starts": np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64),
+            "group_kind": np.concatenate([p["kind"] for p in parts]),
+            "group_month": np.concatenate([p["month"] for p in parts]).astype(np.int64),
+            "group_period": np.concatenate([p["period"] for p in parts]).astype(np.int64),
+            "group_rates": stack("rates", True), "group_limits": stack("limits", False)}
 
 
 def _ratchet(tariff: Tariff) -> Ratchet | None:

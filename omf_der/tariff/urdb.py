@@ -69,6 +69,8 @@ def _check_structure(rate: dict, key: str, field: str) -> tuple[int, list[InputE
                     errors.append(InputError(f"{at}.{name}", tier[name], "a finite number"))
             if not any(is_number(tier.get(k)) for k in ("rate", "adj")):
                 errors.append(InputError(at, tier, 'a "rate" (and optionally "adj") in $ per unit'))
+            elif not math.isfinite(sum(float(tier[k]) for k in ("rate", "adj") if is_number(tier.get(k)))):
+                errors.append(InputError(f"{at}.rate", tier.get("rate"), "rate + adj within a finite range"))
             elif key != "energyratestructure" and sum(
                     float(tier[k]) for k in ("rate", "adj") if is_number(tier.get(k))) < 0:
                 errors.append(InputError(f"{at}.rate", tier.get("rate"), "rate + adj >= 0 $/kW",
