@@ -358,3 +358,12 @@ def test_notes_for_rules_we_approximate():
     assert any(n.startswith("lookbackpercent") for n in t.notes)
     with pytest.raises(InputErrors, match="finite"):
         Tariff.from_urdb(_urdb(energyratestructure=[[{"rate": 1e308, "adj": 1e308}]]))
+
+
+@pytest.mark.parametrize("kwargs, field", [({"energy_rate": [0.1, np.nan]}, "energy_rate"),
+                                           ({"demand_rate": [1.0] * 5}, "demand_rate"),
+                                           ({"demand_rate": -2.0}, "demand_rate")])
+def test_simple_rate_checks(kwargs, field):
+    with pytest.raises(InputError) as info:
+        Tariff.simple(**kwargs)
+    assert info.value.field == field

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import InputError, InputErrors
-from .urdb import CHARGE_UNITS, is_number, unwrap_urdb_response, validate_urdb_shape
+from .urdb import is_number, unwrap_urdb_response, validate_urdb_shape
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..calendar import Calendar
@@ -245,6 +245,11 @@ class Tariff:
             $/kW of the month's peak (blended annual or per month); 0 for none.
         """
         rates = np.asarray(energy_rate, dtype=float)
+        demand = np.asarray(demand_rate, dtype=float)
+        if not np.all(np.isfinite(rates)) or rates.ndim > 1:
+            raise InputError("energy_rate", energy_rate, "a finite $/kWh: one number, 12 or one per hour/step")
+        if not np.all(np.isfinite(demand)) or demand.shape not in ((), (12,)) or np.any(demand < 0):
+            raise InputError("demand_rate", demand_rate, "a $/kW >= 0: one number or 12 (one per month)")
         flat_sched = np.zeros((12, 24), dtype=int)
         series = None
         if rates.ndim == 0:
@@ -255,7 +260,7 @@ class Tariff:
             sched = np.repeat(np.arange(12)[:, None], 24, axis=1)
         else:
             table, sched, series = TierTable.flat([0.0]), flat_sched, _frozen(rates.copy())
-        demand = np.broadcast_to(np.asarray(demand_rate, dtype=float), (12,))
+        demand = np.broadcast_to(demand, (12,))
         kw: dict[str, Any] = {}
         if demand.any() or lookback_percent:
             kw.update(demand_flat=TierTable.flat(demand), flat_months=_frozen(np.arange(12)))
@@ -383,10 +388,6 @@ def _check_urdb_semantics(rate: dict, field: str) -> list[InputError]:
         errors.append(InputError(f"{field}.dgrules", rules, "one of " + ", ".join(NET_METERING_RULES + NET_BILLING_RULES)))
     if rate.get("usenetmetering") is not None and not isinstance(rate["usenetmetering"], bool):
         errors.append(InputError(f"{field}.usenetmetering", rate["usenetmetering"], "true or false"))
-    for unit_key in ("fixedchargeunits", "minchargeunits"):
-        unit = rate.get(unit_key)
-        if unit is not None and unit not in CHARGE_UNITS:
-            errors.append(InputError(f"{field}.{unit_key}", unit, "one of " + ", ".join(CHARGE_UNITS)))
     return errors
 
 
