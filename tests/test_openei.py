@@ -36,6 +36,17 @@ def recorded(name: str) -> bytes:
     return (DATA / name).read_bytes()
 
 
+def tod_response() -> bytes:
+    """An API answer for the reference model's TOD example rate, built from the shared copy.
+
+    (That rate comes with the reference model, whose data we do not copy into the project.)
+    """
+    from conftest import SHARED
+
+    rate = json.loads((SHARED / "reference" / "bill_cases" / f"TODrate{TOD}__tenX" / "tariff.json").read_text())
+    return json.dumps({"items": [{"label": TOD, **rate}]}).encode()
+
+
 FPL_BODY = recorded(f"fpl_rs1_{FPL}.json")
 FPL_RATE = json.loads(FPL_BODY)["items"][0]
 
@@ -143,7 +154,7 @@ def test_default_opener_uses_urlopen_with_the_timeout(monkeypatch, cache):
 
 
 def test_second_recorded_rate_and_label_case(cache):
-    body = recorded(f"tod_{TOD}.json")
+    body = tod_response()
     rate = fetch_rate(TOD.upper(), api_key=KEY, cache_dir=cache, opener=Opener(body))
     assert rate == json.loads(body)["items"][0]
     assert [p.name for p in cache.iterdir()] == [f"{TOD}.json"]
@@ -378,7 +389,7 @@ def test_corrupt_cache_file_offline_is_not_a_crash(cache):
 
 def test_atomic_write_leaves_no_temp_files(cache):
     fetch_rate(FPL, api_key=KEY, cache_dir=cache, opener=Opener())
-    fetch_rate(TOD, api_key=KEY, cache_dir=cache, opener=Opener(recorded(f"tod_{TOD}.json")))
+    fetch_rate(TOD, api_key=KEY, cache_dir=cache, opener=Opener(tod_response()))
     save_to_cache(FPL, FPL_RATE, cache)  # overwrite in place
     assert sorted(p.name for p in cache.iterdir()) == [f"{FPL}.json", f"{TOD}.json"]
 
@@ -436,5 +447,3 @@ def test_fixtures_match_shared_reference():
         pytest.skip(f"shared reference data not found at {cases}")
     fpl = json.loads((cases / "fpl_rs1_residential__tenX" / "tariff.json").read_text())
     assert FPL_RATE == fpl and fpl["label"] == FPL
-    tod = json.loads((cases / f"TODrate{TOD}__tenX" / "tariff.json").read_text())
-    assert json.loads(recorded(f"tod_{TOD}.json"))["items"][0] == {"label": TOD, **tod}
