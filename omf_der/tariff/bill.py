@@ -61,9 +61,7 @@ class Bill:
     @property
     def annual(self) -> dict[str, float]:
         """Annual sums: energy_kwh, energy_cost, demand_cost, fixed_cost, total_cost (+ optional rows)."""
-        out = {k: float(getattr(self, k).sum()) for k in ANNUAL_KEYS if k != "demand_cost"}
-        out["demand_cost"] = float(self.demand_cost.sum())
-        out = {k: out[k] for k in ANNUAL_KEYS}
+        out = {k: float(getattr(self, k).sum()) for k in ANNUAL_KEYS}
         out["minimum_charge_adder"] = float(self.minimum_charge_adder.sum())
         for k in OPTIONAL_KEYS:
             out[k] = float(getattr(self, k).sum())
@@ -138,7 +136,7 @@ def bill(tariff: Tariff | TariffSeries, load_kw: np.ndarray, calendar: Calendar 
     starts = cal.month_starts[:-1]
     peak_kw = np.maximum.reduceat(imports, starts)
 
-    if series.net_metering and series.energy_period[0] >= 0:
+    if series.net_metering and not series.is_price_series:
         energy_cost, export_credit = _net_metered_energy(series, load * dt)
     else:
         energy_cost = _energy_cost(series, imports * dt, energy_kwh)

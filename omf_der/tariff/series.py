@@ -110,6 +110,11 @@ class TariffSeries:
         return self.energy_rates.shape[1]
 
     @property
+    def is_price_series(self) -> bool:
+        """True when energy is priced by a per-step series (no periods or tiers)."""
+        return bool(self.energy_period[0] < 0)
+
+    @property
     def n_groups(self) -> int:
         return self.group_month.size
 
