@@ -367,3 +367,12 @@ def test_simple_rate_checks(kwargs, field):
     with pytest.raises(InputError) as info:
         Tariff.simple(**kwargs)
     assert info.value.field == field
+
+
+def test_package_docstring_example():
+    import doctest
+
+    import omf_der.tariff
+
+    result = doctest.testmod(omf_der.tariff)
+    assert result.attempted >= 4 and result.failed == 0
