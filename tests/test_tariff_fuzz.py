@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from omf_der import Calendar, InputError, InputErrors
 from omf_der.readers import read_json
 from omf_der.tariff import Tariff, bill
-from omf_der.tariff.model import urdb_problems
+from omf_der.tariff.urdb import urdb_problems
 
 # hourly and 15-minute years, with exports (negative values) in both
 LOADS = [(np.sin(np.arange(8760) / 7.0) * 3.0, Calendar(2021)),

@@ -25,7 +25,7 @@ from ..readers import DECIMAL_COMMA_HINT, as_text, is_json_array, parse_number, 
 from ..resources import DEFAULT_FILES, read_static_bytes
 from ..seeds import WH_DRAW_PROFILES, WH_SHIFT_MAX, WH_SHIFT_MIN, WH_TANKS
 from ..tariff import unwrap_urdb_response
-from ..tariff.model import urdb_problems
+from ..tariff.urdb import urdb_problems
 from .fields import FIELDS, OMF_BOOKKEEPING_KEYS, OMF_KEYS, Field
 
 _TRUE = frozenset({"yes", "y", "true", "t", "on", "1"})

@@ -9,10 +9,10 @@
 """
 
 from .bill import ANNUAL_KEYS, MONTHLY_KEYS, Bill, bill
-from .model import DEMAND_METHODS, CoincidentPeak, Tariff, TierTable, urdb_problems
+from .model import DEMAND_METHODS, CoincidentPeak, Tariff, TierTable
 from .openei import fetch_rate
 from .series import DemandGroup, Ratchet, TariffSeries
-from .urdb import unwrap_urdb_response, validate_urdb_shape
+from .urdb import unwrap_urdb_response, urdb_problems, validate_urdb_shape
 
 __all__ = ["ANNUAL_KEYS", "DEMAND_METHODS", "MONTHLY_KEYS", "Bill", "CoincidentPeak", "DemandGroup",
            "Ratchet", "Tariff", "TariffSeries", "TierTable", "bill", "fetch_rate", "unwrap_urdb_response",

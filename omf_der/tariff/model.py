@@ -29,7 +29,6 @@ Semantics (URDB documentation; the same as NREL SAM's ``Utilityrate5``):
 
 from __future__ import annotations
 
-import calendar as _stdcal
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -38,23 +37,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ..errors import InputError, InputErrors
-from .urdb import is_number, unwrap_urdb_response, validate_urdb_shape
+from .urdb import NET_METERING_RULES, unwrap_urdb_response, urdb_problems
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..calendar import Calendar
     from .series import TariffSeries
 
 DEMAND_METHODS = ("monthly", "daily_window")
-NET_METERING_RULES = ("Net Metering",)
-NET_BILLING_RULES = ("Net Billing Instantaneous", "Net Billing Hourly", "Buy All Sell All")
-
-# URDB fields that change a bill but that we cannot bill from a rate record: refused by name.
-_REFUSED_URDB = {
-    "coincidentratestructure": "coincident-peak charges depend on the utility's system peak, which a "
-                               "rate record does not give; pass coincident-peak time steps instead",
-    "coincidentrateschedule": "coincident-peak charges (see coincidentratestructure)",
-}
-_DEMAND_UNIT_KEYS = ("demandrateunit", "flatdemandunit", "demandunits")
 # URDB fields that may appear with a value but do not change our bill; listed in Tariff.notes.
 _IGNORED_URDB = {
     "demandreactivepowercharge": "reactive power ($/kVAR) is not modelled",
@@ -351,61 +340,3 @@ def _per_month(amount: float, unit: str, days: np.ndarray) -> np.ndarray:
     if unit == "$/year":
         return np.full(12, amount / 12.0)
     return np.full(12, float(amount))
-
-
-def urdb_problems(rate: object, field: str = "tariff") -> list[InputError]:
-    """Every reason :meth:`Tariff.from_urdb` would refuse ``rate`` (empty when it can be billed)."""
-    errors = validate_urdb_shape(rate, field)
-    if isinstance(rate, dict):
-        errors += _check_urdb_semantics(rate, field)
-        if not errors:  # needs a well-formed structure
-            errors += _check_energy_tier_limits(rate, field)
-    return errors
-
-
-def _check_urdb_semantics(rate: dict, field: str) -> list[InputError]:
-    """Checks beyond the structure: refused features, units, look-back fields, tier limits per month."""
-    errors: list[InputError] = []
-    for key, why in _REFUSED_URDB.items():
-        if rate.get(key):
-            errors.append(InputError(f"{field}.{key}", rate[key], "no coincident-peak structure", detail=why))
-    for key in _DEMAND_UNIT_KEYS:
-        unit = rate.get(key)
-        if unit not in (None, "", "kW"):
-            errors.append(InputError(f"{field}.{key}", unit, "kW (demand in kVA or hp is not supported)"))
-    percent = rate.get("lookbackpercent")
-    if percent is not None and (not is_number(percent) or not 0 <= percent <= 1):
-        errors.append(InputError(f"{field}.lookbackpercent", percent, "a fraction from 0 to 1 (0.35 = 35 %)"))
-    months = rate.get("lookbackmonths")
-    if months is not None and (not isinstance(months, list) or len(months) != 12
-                               or any(x not in (0, 1, True, False) for x in months)):
-        errors.append(InputError(f"{field}.lookbackmonths", months, "12 flags (0/1), one per month"))
-    rng = rate.get("lookbackrange")
-    if rng is not None and (isinstance(rng, bool) or not isinstance(rng, int) or not 0 <= rng <= 11):
-        errors.append(InputError(f"{field}.lookbackrange", rng, "a whole number of months from 0 to 11"))
-    rules = rate.get("dgrules")
-    if rules is not None and rules not in NET_METERING_RULES + NET_BILLING_RULES:
-        errors.append(InputError(f"{field}.dgrules", rules, "one of " + ", ".join(NET_METERING_RULES + NET_BILLING_RULES)))
-    if rate.get("usenetmetering") is not None and not isinstance(rate["usenetmetering"], bool):
-        errors.append(InputError(f"{field}.usenetmetering", rate["usenetmetering"], "true or false"))
-    return errors
-
-
-def _check_energy_tier_limits(rate: dict, field: str) -> list[InputError]:
-    """Multi-tier energy periods that share a month must share their tier limits (tiers count the month)."""
-    structure = rate["energyratestructure"]
-    table = _tier_table(structure)
-    week = np.asarray(rate["energyweekdayschedule"], dtype=int)
-    weekend = np.asarray(rate["energyweekendschedule"], dtype=int)
-    for m in range(12):
-        periods = sorted(set(week[m].tolist()) | set(weekend[m].tolist()))
-        tiered = [p for p in periods if table.n_tiers[p] > 1]
-        for p in tiered[1:]:
-            if not np.array_equal(table.limits[p], table.limits[tiered[0]]):
-                return [InputError(f"{field}.energyratestructure[{p}]",
-                                   [t.get("max") for t in structure[p]],
-                                   f"the same tier max values as period {tiered[0]} "
-                                   f"({[t.get('max') for t in structure[tiered[0]]]})",
-                                   detail=f"both periods occur in {_stdcal.month_name[m + 1]} and tiers "
-                                          "count the month's total kWh")]
-    return []

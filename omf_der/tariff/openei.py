@@ -38,7 +38,7 @@ file to fetch it again). Files are written to a temporary file in the same folde
 place with :func:`os.replace`, so a reader (another process, too) sees the old file or the new
 one, never half of one. A cache file that cannot be read or is not a well-formed entry is
 ignored and the rate is fetched again. Only records that pass
-:func:`~omf_der.tariff.urdb.validate_urdb_shape` are cached. :func:`save_to_cache` imports a
+:func:`~omf_der.tariff.urdb.urdb_problems` are cached. :func:`save_to_cache` imports a
 rate downloaded by hand, e.g. for a machine without internet access.
 
 Offline mode
@@ -72,7 +72,7 @@ from pathlib import Path
 
 from ..errors import InputError, InputErrors
 from ..readers import read_json
-from .urdb import unwrap_urdb_response, validate_urdb_shape
+from .urdb import unwrap_urdb_response, urdb_problems
 
 __all__ = ["API_URL", "API_VERSION", "cache_path", "default_cache_dir", "fetch_rate", "request_url",
            "save_to_cache"]
@@ -210,7 +210,7 @@ def _cache_entry(path: Path, label: str) -> dict | None:
         return None
     rate = entry.get("rate") if isinstance(entry, dict) else None
     if (not isinstance(rate, dict) or entry.get("label") != label
-            or validate_urdb_shape(rate, field=FIELD)):
+            or urdb_problems(rate, field=FIELD)):
         log.warning("ignoring malformed URDB cache file %s", path)
         return None
     return rate
@@ -245,7 +245,7 @@ def _store(path: Path, label: str, rate: dict, source: str) -> None:
 
 def _checked_record(label: str, record: object) -> dict:
     """``record`` if it is a well-formed URDB rate for ``label``; else InputError(s)."""
-    errors = validate_urdb_shape(record, field=FIELD)
+    errors = urdb_problems(record, field=FIELD)
     if errors:
         raise InputErrors(errors)
     other = record.get("label")
@@ -429,7 +429,7 @@ def fetch_rate(label: str, *, api_key: str | None = None, cache_dir: Path | None
     -------
     dict
         The rate record (the ``items[0]`` of the API answer), checked with
-        :func:`~omf_der.tariff.urdb.validate_urdb_shape`.
+        :func:`~omf_der.tariff.urdb.urdb_problems`.
 
     Raises
     ------

@@ -1,4 +1,4 @@
-"""URDB rate records: unwrapping API responses and checking their structure.
+"""URDB rate records: unwrapping API responses and checking them before they are billed.
 
 A URDB rate (OpenEI Utility Rate Database, API v3/v7/v8 field names) describes energy charges as
 ``energyratestructure`` — a list of *periods*, each a list of *tiers* ``{"rate", "adj", "max",
@@ -6,11 +6,15 @@ A URDB rate (OpenEI Utility Rate Database, API v3/v7/v8 field names) describes e
 0-based period indices per month and hour. Demand charges use the same layout with the
 ``demand...`` keys; ``flatdemandstructure`` with ``flatdemandmonths`` gives monthly demand charges.
 
-This module checks that layout so a malformed upload is refused with a message naming the field.
+:func:`validate_urdb_shape` checks that layout; :func:`urdb_problems` adds what we refuse to bill
+(coincident-peak structures, demand in kVA, tier limits that differ within a month, ...). Every
+consumer (input validation, :class:`~omf_der.tariff.Tariff`, the URDB cache) uses the latter, so a
+malformed or unsupported upload is refused with a message naming the field.
 """
 
 from __future__ import annotations
 
+import calendar as _stdcal
 import math
 from numbers import Real
 
@@ -26,6 +30,17 @@ _TIER_NUMBERS = ("rate", "adj", "max", "sell")
 _TIER_UNITS = {"energyratestructure": ("kWh",), "demandratestructure": ("kW",),
                "flatdemandstructure": ("kW",)}
 CHARGE_UNITS = ("$/month", "$/day", "$/year")
+NET_METERING_RULES = ("Net Metering",)
+NET_BILLING_RULES = ("Net Billing Instantaneous", "Net Billing Hourly", "Buy All Sell All")
+
+# URDB fields that change a bill but that we cannot bill from a rate record: refused by name.
+_REFUSED_URDB = {
+    "coincidentratestructure": "coincident-peak charges depend on the utility's system peak, which a "
+                               "rate record does not give; pass coincident-peak time steps instead",
+    "coincidentrateschedule": "coincident-peak charges (see coincidentratestructure)",
+}
+_DEMAND_UNIT_KEYS = ("demandrateunit", "flatdemandunit", "demandunits")
+
 _CHARGES = (("fixedchargefirstmeter", "fixedchargeunits"), ("mincharge", "minchargeunits"))
 
 
@@ -141,3 +156,65 @@ def validate_urdb_shape(rate: object, field: str = "tariff") -> list[InputError]
             errors.append(InputError(f"{field}.flatdemandmonths", months,
                                      f"12 period numbers from 0 to {max(n - 1, 0)}, one per month"))
     return errors
+
+
+def urdb_problems(rate: object, field: str = "tariff") -> list[InputError]:
+    """Every reason :meth:`~omf_der.tariff.Tariff.from_urdb` refuses ``rate`` (empty when it can be billed).
+
+    :func:`validate_urdb_shape` plus what we do not bill: refused features and units, look-back
+    and net-metering fields, tier limits that differ between the periods of one month.
+    """
+    errors = validate_urdb_shape(rate, field)
+    if isinstance(rate, dict):
+        errors += _check_urdb_semantics(rate, field)
+        if not errors:  # needs a well-formed structure
+            errors += _check_energy_tier_limits(rate, field)
+    return errors
+
+
+def _check_urdb_semantics(rate: dict, field: str) -> list[InputError]:
+    """Checks beyond the structure: refused features, units, look-back fields, tier limits per month."""
+    errors: list[InputError] = []
+    for key, why in _REFUSED_URDB.items():
+        if rate.get(key):
+            errors.append(InputError(f"{field}.{key}", rate[key], "no coincident-peak structure", detail=why))
+    for key in _DEMAND_UNIT_KEYS:
+        unit = rate.get(key)
+        if unit not in (None, "", "kW"):
+            errors.append(InputError(f"{field}.{key}", unit, "kW (demand in kVA or hp is not supported)"))
+    percent = rate.get("lookbackpercent")
+    if percent is not None and (not is_number(percent) or not 0 <= percent <= 1):
+        errors.append(InputError(f"{field}.lookbackpercent", percent, "a fraction from 0 to 1 (0.35 = 35 %)"))
+    months = rate.get("lookbackmonths")
+    if months is not None and (not isinstance(months, list) or len(months) != 12
+                               or any(x not in (0, 1, True, False) for x in months)):
+        errors.append(InputError(f"{field}.lookbackmonths", months, "12 flags (0/1), one per month"))
+    rng = rate.get("lookbackrange")
+    if rng is not None and (isinstance(rng, bool) or not isinstance(rng, int) or not 0 <= rng <= 11):
+        errors.append(InputError(f"{field}.lookbackrange", rng, "a whole number of months from 0 to 11"))
+    rules = rate.get("dgrules")
+    if rules is not None and rules not in NET_METERING_RULES + NET_BILLING_RULES:
+        errors.append(InputError(f"{field}.dgrules", rules, "one of " + ", ".join(NET_METERING_RULES + NET_BILLING_RULES)))
+    if rate.get("usenetmetering") is not None and not isinstance(rate["usenetmetering"], bool):
+        errors.append(InputError(f"{field}.usenetmetering", rate["usenetmetering"], "true or false"))
+    return errors
+
+
+def _check_energy_tier_limits(rate: dict, field: str) -> list[InputError]:
+    """Multi-tier energy periods that share a month must share their tier limits (tiers count the month)."""
+    structure = rate["energyratestructure"]
+    # the limits of a period: the max of every tier but the last (the last tier is unbounded)
+    limits = [[float(t["max"]) for t in period[:-1]] for period in structure]
+    week, weekend = rate["energyweekdayschedule"], rate["energyweekendschedule"]
+    for m in range(12):
+        periods = sorted(set(week[m]) | set(weekend[m]))
+        tiered = [p for p in periods if len(structure[p]) > 1]
+        for p in tiered[1:]:
+            if limits[p] != limits[tiered[0]]:
+                return [InputError(f"{field}.energyratestructure[{p}]",
+                                   [t.get("max") for t in structure[p]],
+                                   f"the same tier max values as period {tiered[0]} "
+                                   f"({[t.get('max') for t in structure[tiered[0]]]})",
+                                   detail=f"both periods occur in {_stdcal.month_name[m + 1]} and tiers "
+                                          "count the month's total kWh")]
+    return []
