@@ -79,9 +79,8 @@ def parse_scenario(raw: Any) -> Scenario:
             continue
         blocks[name] = _read_block(name, given or {}, specs, errors, warnings)
     _read_utility(raw.get("ElectricUtility") or {}, errors, warnings)
-    if errors:
-        raise InputErrors(errors)
 
+    # a bad value was reported and replaced by its default: the checks below still run on the rest
     settings, financial = blocks["Settings"], blocks["Financial"]
     _check_settings(settings, errors)
     load_block = blocks["ElectricLoad"]
@@ -90,7 +89,7 @@ def parse_scenario(raw: Any) -> Scenario:
         errors.append(InputError("ElectricLoad.loads_kw", None, "a list of kW values, one per time step"))
     if load_block["year"] is None:
         errors.append(InputError("ElectricLoad.year", None, "the calendar year of loads_kw (1900-2100)"))
-    if not errors:
+    if load_block["year"] is not None:
         calendar = Calendar(load_block["year"], settings["time_steps_per_hour"])
         for key in ("loads_kw", "critical_loads_kw"):
             if load_block[key] is not None:
