@@ -413,9 +413,17 @@ class _Builder:
                                                 for m, u, mk, w, w_prev in bin_rows])
 
     def _max_purchase_kwh(self) -> np.ndarray:
-        """An upper bound of each month's purchases (kWh), for declining-block big-M rows."""
-        extra = self.sc.storage["max_kw"] if self.sc.storage is not None else 0.0
-        return np.bincount(self.month, self.sc.loads_kw + extra, minlength=12) * self.dt + 1.0
+        """An upper bound of each month's purchases (kWh), the big-M of declining-block rows.
+
+        Purchases = load - what techs serve + grid charging, and grid charging is bounded by energy
+        conservation: eta_gc x charged <= kWh capacity + discharged / eta_d, discharged <= load.
+        """
+        load = np.bincount(self.month, self.sc.loads_kw, minlength=12) * self.dt
+        b = self.sc.storage
+        if b is None or not b["can_grid_charge"] or b["grid_charge_efficiency"] <= 0:
+            return load + 1.0
+        charged = (b["max_kwh"] + load / b["discharge_efficiency"]) / b["grid_charge_efficiency"]
+        return load + charged + 1.0
 
     def _tier_binaries(self, name: str, tiers: list[tuple]) -> None:
         """Declining-block tiers: tier u may hold anything only once tier u-1 is full (REopt's binaries).
