@@ -277,3 +277,59 @@ def test_battery_sizing_by_hand():
     r = run(scenario(load, tariff, ElectricStorage=cheap))
     assert r["ElectricStorage"]["size_kwh"] == 8.0
     assert r["Financial"]["initial_capital_costs"] == pytest.approx(320.0)
+
+
+def test_pv_sizing_all_or_nothing_by_hand():
+    """PV at c $/kW (no incentives) under a flat p $/kWh, one year, no exports needed (load 10 kW
+    > 5 kW of PV): each kW is worth p x sum(production factor) a year; buy 5 kW iff that beats c."""
+    cal = Calendar(YEAR)
+    factor = np.clip(np.sin((cal.hour - 6) / 12 * np.pi), 0, None) * 0.8
+    yearly_kwh_per_kw = float(factor.sum())
+    pv = {"max_kw": 5.0, "production_factor_series": factor.tolist(), "degradation_fraction": 0.0,
+          "om_cost_per_kw": 0.0, "federal_itc_fraction": 0.0, "macrs_option_years": 0, "can_net_meter": False,
+          "can_wholesale": False}
+    price = 0.15
+    for cost, size in ((round(price * yearly_kwh_per_kw) + 5, 0.0), (round(price * yearly_kwh_per_kw) - 5, 5.0)):
+        r = run(scenario(np.full(N, 10.0), {"blended_annual_energy_rate": price},
+                         PV=dict(pv, installed_cost_per_kw=cost)))
+        assert r["PV"]["size_kw"] == size
+        assert r["Financial"]["lcc"] == pytest.approx(price * (10 * N - size * yearly_kwh_per_kw) + cost * size,
+                                                      rel=1e-6)
+
+
+def test_infeasible_scenario_is_a_clear_error(tmp_path):
+    from omf_der.cli import main
+    from omf_der.milp import SolveError
+
+    # 5 kW with at least 10 h of storage needs 50 kWh, but at most 10 kWh is allowed
+    raw = scenario(np.ones(N), {"blended_annual_energy_rate": 0.1},
+                   ElectricStorage=battery(5.0, 10.0, min_kwh=0.0, min_duration_hours=10.0))
+    with pytest.raises(SolveError, match="Infeasible"):
+        run(raw)
+    path = tmp_path / "s.json"
+    path.write_text(__import__("json").dumps(raw))
+    assert main(["reopt", str(path), "-o", str(tmp_path / "r.json")]) == 2
+    assert not (tmp_path / "r.json").exists()
+
+
+def test_time_limit_is_reported_honestly():
+    """A MIP stopped by the time limit returns its best solution flagged as such, or says it has none."""
+    from omf_der.milp import SolveError
+
+    gen = {"existing_kw": 5.0, "max_kw": 0.0, "only_runs_during_grid_outage": False, "min_turn_down_fraction": 0.3,
+           "fuel_cost_per_gallon": 2.0, "om_cost_per_kw": 0.0}
+    raw = scenario(1 + np.abs(np.sin(np.arange(N))) * 4, {"tou_energy_rates_per_kwh": _tou_prices(0.1, 0.6).tolist()},
+                   ElectricStorage=battery(3.0, 9.0), Generator=gen, Settings={"timeout_seconds": 0.2})
+    try:
+        r = run(raw)
+    except SolveError as e:
+        assert "Time limit" in str(e)
+    else:
+        assert r["status"] == "timed-out" and r["Solver"]["time_limited"] and not r["Solver"]["optimal"]
+        assert any("best feasible solution" in w for w in r["Messages"]["warnings"])
+
+
+def test_tariff_block_is_required():
+    raw = scenario(np.ones(N), {})
+    del raw["ElectricTariff"]
+    assert "ElectricTariff" in _errors(raw)

@@ -98,6 +98,8 @@ def check_dispatch(sc: dict, r: dict) -> None:
         assert np.max(grid_to_storage) <= TOL
     if "Generator" in sc:
         assert gen["annual_fuel_consumption_gal"] <= sc["Generator"]["fuel_avail_gal"] + 0.005
+    # the optimiser priced exactly the bill the tariff engine computes
+    assert not any("differs from the optimiser" in w for w in r["Messages"]["warnings"])
     # free techs never make the bill worse
     t = r["ElectricTariff"]
     assert t["year_one_bill_before_tax"] <= t["year_one_bill_before_tax_bau"] + 0.01

@@ -100,6 +100,9 @@ def parse_scenario(raw: Any) -> Scenario:
                                      "kW >= 0", detail=f"at step {bad + 1}"))
 
     tariff = None
+    if raw.get("ElectricTariff") is None:
+        errors.append(InputError("ElectricTariff", None, "a tariff: urdb_response, urdb_label or simple rates "
+                                                         "(e.g. blended_annual_energy_rate)"))
     try:
         tariff = Tariff.from_reopt(raw.get("ElectricTariff") or {})
     except InputErrors as e:
