@@ -333,3 +333,62 @@ def test_tariff_block_is_required():
     raw = scenario(np.ones(N), {})
     del raw["ElectricTariff"]
     assert "ElectricTariff" in _errors(raw)
+
+
+def _flat_urdb(structure, weekday=None, **extra) -> dict:
+    weekday = weekday or [[0] * 24] * 12
+    return {"urdb_response": {"energyratestructure": structure, "energyweekdayschedule": weekday,
+                              "energyweekendschedule": weekday, **extra}}
+
+
+def test_declining_tiers_of_different_depth_by_hand():
+    """Jan-Jun: 100 kWh at 0.20 then 0.10; Jul-Dec: 100 at 0.20, 100 at 0.15, then 0.10 (the shorter
+    table is padded after its unlimited tier). A 1 kW load: 12 x 20 + 6 x 15 + 0.1 x (8760 - 600 - 1200)."""
+    tariff = _flat_urdb([[{"max": 100, "rate": 0.2}, {"rate": 0.1}],
+                         [{"max": 100, "rate": 0.2}, {"max": 200, "rate": 0.15}, {"rate": 0.1}]],
+                        weekday=[[0] * 24] * 6 + [[1] * 24] * 6)
+    r = run(scenario(np.ones(N), tariff))
+    assert r["Financial"]["lcc"] == pytest.approx(240 + 90 + 0.1 * (8760 - 600 - 1200), abs=0.01)
+
+
+def test_net_metering_caps_exports_at_purchases():
+    """Net metering pays retail for exports; REopt caps the year's net-metered exports at its purchases,
+    so cheap PV is sized to about net zero, not to its 1e9 kW limit."""
+    cal = Calendar(YEAR)
+    factor = np.clip(np.sin((cal.hour - 6) / 12 * np.pi), 0, None) * 0.8
+    pv = {"production_factor_series": factor.tolist(), "installed_cost_per_kw": 300.0, "om_cost_per_kw": 0.0,
+          "degradation_fraction": 0.0}
+    r = run(scenario(np.ones(N), _flat_urdb([[{"rate": 0.35}]], usenetmetering=True), PV=pv))
+    exported = sum(r["PV"]["electric_to_grid_series_kw"])
+    bought = r["ElectricUtility"]["annual_energy_supplied_kwh"]
+    assert 0 < exported <= bought + 0.005      # the supplied kWh are reported to 2 decimals
+    assert r["PV"]["size_kw"] == pytest.approx(N / factor.sum(), rel=1e-3)     # annual net zero
+
+
+def test_net_metering_with_declining_blocks_and_exports_is_refused():
+    cal = Calendar(YEAR)
+    pv = {"existing_kw": 2.0, "max_kw": 0.0, "om_cost_per_kw": 0.0,
+          "production_factor_series": np.clip(np.sin((cal.hour - 6) / 12 * np.pi), 0, None).tolist()}
+    tariff = _flat_urdb([[{"max": 100, "rate": 0.2}, {"rate": 0.1}]], usenetmetering=True)
+    with pytest.raises(Exception) as info:
+        run(scenario(np.ones(N), tariff, PV=pv))
+    assert "declining" in str(info.value) and "ElectricTariff" in str(info.value)
+
+
+def test_huge_inputs_are_refused_by_name():
+    errors = _errors(scenario(np.full(N, 1e300), {"blended_annual_energy_rate": 0.1},
+                              ElectricStorage={"max_kwh": 1e20}))
+    assert "ElectricStorage.max_kwh" in errors and "ElectricLoad.loads_kw" in errors
+
+
+def test_replacement_and_lifecycle_outputs_by_hand():
+    """10 kW existing + 5 kW bought generator, 100 $/kW replaced in year 10 (25 years, 6.24 %, tax 26 %):
+    only the 5 bought kW are replaced: 500 $ in year 10, 500 x 0.74 / 1.0624**10 today. A 10.30 $/month
+    fixed charge is 123.6 $ a year, 123.6 x pwf_e x 0.74 over the life (from the unrounded amount)."""
+    gen = {"existing_kw": 10.0, "min_kw": 5.0, "max_kw": 5.0, "replace_cost_per_kw": 100.0, "replacement_year": 10}
+    raw = scenario(np.ones(N), _flat_urdb([[{"rate": 0.1}]], fixedmonthlycharge=10.30), Generator=gen)
+    raw["Financial"] = {}
+    r = run(raw)
+    assert r["Financial"]["replacements_future_cost_after_tax"] == 500.0
+    assert r["Financial"]["replacements_present_cost_after_tax"] == pytest.approx(500 * 0.74 / 1.0624 ** 10, abs=0.01)
+    assert r["ElectricTariff"]["lifecycle_fixed_cost_after_tax"] == pytest.approx(123.6 * 14.82026 * 0.74, abs=0.01)

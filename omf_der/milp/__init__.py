@@ -15,16 +15,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from .lp import Solution
+from .lp import Solution, SolveError
 from .model import Model, build
 from .results import Dispatch, assemble
 from .scenario import Scenario, parse_scenario
 
 __all__ = ["Scenario", "SolveError", "build", "parse_scenario", "run", "solve"]
-
-
-class SolveError(RuntimeError):
-    """The solver found no solution (infeasible, unbounded, or stopped before a feasible point)."""
 
 
 def solve(scenario: Scenario) -> tuple[Model, Solution, float]:

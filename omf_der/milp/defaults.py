@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-INF = float("inf")
-BIG = 1.0e9          # REopt's "no limit" for fuel and sizes
+BIG = 1.0e9          # REopt's "no limit" for fuel and sizes; also the largest size, kW or kWh accepted
 
 
 @dataclass(frozen=True)
@@ -24,7 +23,7 @@ class Spec:
     default: Any
     kind: str = "num"
     lo: float = 0.0
-    hi: float = INF
+    hi: float = BIG
     doc: str = ""
 
 
@@ -44,9 +43,9 @@ BLOCKS: dict[str, dict[str, Spec]] = {
         "longitude": Spec(None, "num", -180.0, 180.0, "degrees (recorded)"),
     },
     "ElectricLoad": {
-        "loads_kw": Spec(None, "series", doc="kW per step, 8760 x time_steps_per_hour values (required)"),
+        "loads_kw": Spec(None, "series", hi=1e7, doc="kW per step, 8760 x time_steps_per_hour values (required)"),
         "year": Spec(None, "int", 1900, 2100, "calendar of the load (required with loads_kw)"),
-        "critical_loads_kw": Spec(None, "series", doc="kW per step; recorded (no outages are modelled)"),
+        "critical_loads_kw": Spec(None, "series", hi=1e7, doc="kW per step; recorded (no outages are modelled)"),
         "critical_load_fraction": _frac(0.5, "recorded (no outages are modelled)"),
         "loads_kw_is_net": Spec(True, "bool", doc="existing PV output is added back to the load"),
     },
@@ -76,7 +75,7 @@ BLOCKS: dict[str, dict[str, Spec]] = {
         "installed_cost_per_kw": Spec(None, doc="650 if only_runs_during_grid_outage else 800"),
         "om_cost_per_kw": Spec(20.0), "om_cost_per_kwh": Spec(0.0),
         "fuel_cost_per_gallon": Spec(2.25, doc="$ per unit of fuel (gallon, or ft3 with a matching heating value)"),
-        "fuel_higher_heating_value_kwh_per_gal": Spec(40.7, "num", 1e-6, INF, "kWh of fuel per unit (diesel 40.7)"),
+        "fuel_higher_heating_value_kwh_per_gal": Spec(40.7, "num", 1e-6, 1e4, "kWh of fuel per unit (diesel 40.7)"),
         "electric_efficiency_full_load": Spec(0.322, "num", 1e-6, 1.0),
         "electric_efficiency_half_load": Spec(None, "num", 1e-6, 1.0, "default = full load"),
         "fuel_avail_gal": Spec(BIG, doc="fuel units available for the whole year"),
@@ -92,7 +91,7 @@ BLOCKS: dict[str, dict[str, Spec]] = {
     "PV": {
         "name": Spec("PV", "str"),
         "existing_kw": Spec(0.0), "min_kw": Spec(0.0), "max_kw": Spec(1.0e9),
-        "production_factor_series": Spec(None, "series", doc="kW AC per kW DC per step (required)"),
+        "production_factor_series": Spec(None, "series", hi=10.0, doc="kW AC per kW DC per step (required)"),
         "installed_cost_per_kw": Spec(2783.0, doc="REopt size class 1 (residential) average"),
         "om_cost_per_kw": Spec(32.0, doc="REopt size class 1 (residential)"),
         "degradation_fraction": _frac(0.005),
@@ -106,9 +105,9 @@ BLOCKS: dict[str, dict[str, Spec]] = {
         "offtaker_discount_rate_fraction": _frac(0.0624), "owner_discount_rate_fraction": _frac(0.0624),
         "offtaker_tax_rate_fraction": Spec(0.26, "num", 0.0, 0.999),
         "owner_tax_rate_fraction": Spec(0.26, "num", 0.0, 0.999),
-        "elec_cost_escalation_rate_fraction": Spec(0.0166, "num", -1.0, 1.0),
-        "om_cost_escalation_rate_fraction": Spec(0.025, "num", -1.0, 1.0),
-        "generator_fuel_cost_escalation_rate_fraction": Spec(0.0197, "num", -1.0, 1.0),
+        "elec_cost_escalation_rate_fraction": Spec(0.0166, "num", -0.5, 1.0),
+        "om_cost_escalation_rate_fraction": Spec(0.025, "num", -0.5, 1.0),
+        "generator_fuel_cost_escalation_rate_fraction": Spec(0.0197, "num", -0.5, 1.0),
         "third_party_ownership": Spec(False, "bool"),
     },
     "Settings": {

@@ -17,6 +17,10 @@ import numpy as np
 INF = np.inf
 
 
+class SolveError(RuntimeError):
+    """HiGHS found no solution (infeasible, unbounded, refused the model, or stopped before one)."""
+
+
 @dataclass
 class Block:
     start: int
@@ -128,7 +132,7 @@ class LinearProgram:
                 a["start"][:-1].astype(np.int32), a["index"].astype(np.int32), a["value"], integrality]
         status = h.passModel(*args)
         if status == highspy.HighsStatus.kError:
-            raise RuntimeError("HiGHS refused the model")
+            raise SolveError("HiGHS refused the model (numbers out of its range: check very large inputs)")
         t0 = time.perf_counter()
         h.run()
         seconds = time.perf_counter() - t0

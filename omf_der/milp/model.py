@@ -24,7 +24,10 @@ Notation (per time step h of length dt hours; all flows kW, all >= 0):
     differ: a warning says so.
   - net metering (URDB): with one tier, exports are credited at the step's price; with tiers the
     month-period's net kWh goes through the tiers and a net export is credited at the first-tier
-    price, as the bill does. Otherwise exports earn ``export_rates``.
+    price, as the bill does (refused with declining blocks). As REopt, the year's net-metered
+    exports cannot exceed its purchases. Otherwise exports earn ``export_rates``; where a sell rate
+    beats the purchase price the optimiser may import and export in one step, which one net meter
+    cannot do: the results then warn that the bill differs.
   - demand: one peak variable per demand group (TOU per month and period or per window, flat per
     month, coincident peak) >= every purchase in the group, split into tiers where the group
     is tiered (binaries only for declining tiers); a look-back ratchet raises flat groups to
@@ -150,7 +153,7 @@ class _Builder:
         size = lp.add_columns("gen_kw", 1, lower=lo, upper=hi)
         purchase = lp.add_columns("gen_purchase_kw", 1)
         lp.add_rows("gen_purchase", 1, [0, 0], [purchase.start, size.start], [1.0, -1.0], lower=-g["existing_kw"])
-        capex = effective_cost(round(g["installed_cost_per_kw"]), years=self.f.years, tax=self.f.tax_owner,
+        capex = effective_cost(_slope(g["installed_cost_per_kw"], g["federal_itc_fraction"]), years=self.f.years, tax=self.f.tax_owner,
                                discount=self.f.discount_owner, macrs_years=g["macrs_option_years"],
                                macrs_bonus=g["macrs_bonus_fraction"], macrs_itc_reduction=g["macrs_itc_reduction"],
                                itc=g["federal_itc_fraction"], replacement_cost=g["replace_cost_per_kw"],
@@ -165,10 +168,6 @@ class _Builder:
         slope, intercept = fuel_curve(g)
         on = None
         if intercept > 0 or g["min_turn_down_fraction"] > 0:
-            if lo != hi and intercept > 0:
-                raise InputError("Generator.electric_efficiency_half_load", g["electric_efficiency_half_load"],
-                                 "equal to the full-load efficiency when the generator is sized",
-                                 detail="a fuel intercept needs a fixed generator size (min_kw = max_kw)")
             on = lp.add_columns("gen_on", n, upper=1.0, integer=True)
         power = lp.add_columns("gen", n, upper=hi)
         steps = self.steps
@@ -223,7 +222,7 @@ class _Builder:
         size = lp.add_columns("pv_kw", 1, lower=p["existing_kw"] + p["min_kw"], upper=p["existing_kw"] + p["max_kw"])
         purchase = lp.add_columns("pv_purchase_kw", 1)
         lp.add_rows("pv_purchase", 1, [0, 0], [purchase.start, size.start], [1.0, -1.0], lower=-p["existing_kw"])
-        capex = effective_cost(round(p["installed_cost_per_kw"]), years=f.years, tax=f.tax_owner,
+        capex = effective_cost(_slope(p["installed_cost_per_kw"], p["federal_itc_fraction"]), years=f.years, tax=f.tax_owner,
                                discount=f.discount_owner, macrs_years=p["macrs_option_years"],
                                macrs_bonus=p["macrs_bonus_fraction"], macrs_itc_reduction=p["macrs_itc_reduction"],
                                itc=p["federal_itc_fraction"])
@@ -295,7 +294,7 @@ class _Builder:
         if grid_ok:  # grid charging comes from purchases
             lp.add_rows("grid_charge_le_purchase", n, np.r_[steps, steps], np.r_[self.grid.index, from_grid.index],
                         np.r_[ones, -ones], lower=0.0)
-        if not (b["min_kw"] == b["max_kw"] and b["min_kwh"] == b["max_kwh"]):
+        if b["min_duration_hours"] > 0 or b["max_duration_hours"] < 1e5:
             lp.add_rows("duration", 2, [0, 0, 1, 1], [kwh.start, kw.start] * 2,
                         [1.0, -b["min_duration_hours"], 1.0, -b["max_duration_hours"]],
                         lower=[0.0, -INF], upper=[INF, 0.0])
@@ -342,6 +341,11 @@ class _Builder:
         s, n, dt = self.series, self.n, self.dt
         export_cols = np.concatenate(self.exports) if self.exports else np.zeros(0, np.int64)
         export_steps = np.tile(self.steps, len(self.exports))
+        if s.net_metering and export_cols.size:
+            # REopt: net-metered exports over the year cannot exceed purchases
+            self.lp.add_rows("net_metering_cap", 1, np.zeros(n + export_cols.size, np.int64),
+                             np.r_[export_cols, self.grid.index], np.r_[np.ones(export_cols.size), -np.ones(n)],
+                             upper=0.0)
         tiered = s.n_tiers > 1
         if not tiered:
             self.bill.add("energy", self.grid.index, dt * s.energy_rates[:, 0])
@@ -365,9 +369,17 @@ class _Builder:
         vals = [np.ones(K * n_tiers), np.full(n, -dt)]
         net_metered = s.net_metering and export_cols.size
         if net_metered:
+            if np.any(np.diff(rates, axis=1) < 0):
+                raise InputError("ElectricTariff.urdb_response", "net metering with declining-block energy tiers",
+                                 "increasing tiers when technologies export under net metering",
+                                 detail="the optimiser cannot price net exports against declining blocks")
             rows.append(inverse[export_steps]), cols.append(export_cols), vals.append(np.full(export_cols.size, dt))
             sold = self.lp.add_columns("net_export_kwh", K)
             rows.append(np.arange(K)), cols.append(sold.index), vals.append(-np.ones(K))
+            # a period can only be credited for what it exported
+            self.lp.add_rows("net_export_le_exports", K, np.r_[np.arange(K), inverse[export_steps]],
+                             np.r_[sold.index, export_cols], np.r_[np.ones(K), np.full(export_cols.size, -dt)],
+                             upper=0.0)
             self.bill.add("export", sold.index, -rates[k_period, 0])
             self._by_month("export", sold.index, -rates[k_period, 0], k_month)
         elif export_cols.size:
@@ -381,8 +393,7 @@ class _Builder:
         self._by_month("energy", q.index, coef, np.repeat(k_month, n_tiers))
 
         limits = s.energy_tier_limits                                          # (12, U) cumulative
-        widths = np.diff(np.c_[np.zeros(12), limits], axis=1)
-        widths[np.isnan(widths)] = 0.0                                         # padding after an inf tier
+        widths = _tier_widths(limits)
         max_month_kwh = self._max_purchase_kwh()
         declining = np.zeros(12, dtype=bool)
         drops = np.diff(rates, axis=1) < 0
@@ -431,13 +442,15 @@ class _Builder:
         ``tiers``: per (group, tier) in order ``(columns of this tier, width or big-M, columns of the
         previous tier or None, previous width)``; the sum of the columns is the tier's amount.
         """
-        z = self.lp.add_columns(name + "_on", len(tiers), upper=1.0, integer=True)
+        # a tier after an unlimited one (padding of a shorter tier table) can never fill: its binary is 0
+        reachable = np.array([prev is None or np.isfinite(prev_width) for _, _, prev, prev_width in tiers])
+        z = self.lp.add_columns(name + "_on", len(tiers), upper=reachable.astype(float), integer=True)
         rows, cols, vals, lower, upper = [], [], [], [], []
         r = 0
         for i, (this, width, prev, prev_width) in enumerate(tiers):
             rows += [np.full(this.size + 1, r)]; cols += [np.r_[this, z.start + i]]
             vals += [np.r_[np.ones(this.size), -width]]; lower.append(-INF); upper.append(0.0); r += 1
-            if prev is not None:
+            if prev is not None and reachable[i]:
                 rows += [np.full(prev.size + 1, r)]; cols += [np.r_[prev, z.start + i]]
                 vals += [np.r_[np.ones(prev.size), -prev_width]]; lower.append(0.0); upper.append(INF); r += 1
                 rows += [np.array([r, r])]; cols += [np.array([z.start + i, z.start + i - 1])]
@@ -465,8 +478,7 @@ class _Builder:
             self._ratchet(peak, np.flatnonzero(flat), ratchet)
 
         rates, limits = s.group_rates, s.group_limits
-        widths = np.diff(np.c_[np.zeros(G), limits], axis=1)
-        widths[np.isnan(widths)] = 0.0
+        widths = _tier_widths(limits)
         tiered = np.array([np.unique(rates[g][widths[g] > 0]).size > 1 for g in range(G)], dtype=bool)
         month = s.group_month
         simple = np.flatnonzero(~tiered)
@@ -563,6 +575,20 @@ class _Builder:
                 for cols, coefs in parts:
                     self.lp.add_cost(cols, coefs)
         self.lp.offset = sum(self.lifecycle.constants.values())
+
+
+def _tier_widths(limits: np.ndarray) -> np.ndarray:
+    """Tier widths from cumulative limits (rows of tiers); 0 for padding after an unlimited tier."""
+    with np.errstate(invalid="ignore"):
+        widths = np.diff(np.c_[np.zeros(limits.shape[0]), limits], axis=1)
+    widths[np.isnan(widths)] = 0.0
+    return widths
+
+
+def _slope(cost_per_kw: float, itc: float) -> float:
+    """REopt's cost-curve slope of a tech: the cost net of the ITC rounded to whole dollars, grossed
+    back up as the ITC basis (spec §9.3), e.g. 2783 $/kW at 30 % -> round(1948.1) / 0.7 = 2782.857."""
+    return round(cost_per_kw * (1.0 - itc)) / (1.0 - itc) if itc < 1.0 else 0.0
 
 
 def _merge(rows: np.ndarray, cols: np.ndarray, vals: np.ndarray):

@@ -109,12 +109,16 @@ def assemble(model: Model, sol: Solution, bau: Dispatch, build_seconds: float, b
         "ElectricTariff": {**year_one_outputs(d.bill), **year_one_outputs(bau.bill, "_bau")},
         "ElectricUtility": {},
     }
+    weight = f.pwf_e * (1 - f.tax_offtaker)
     for suffix, x in (("", d), ("_bau", bau)):
-        tariff = out["ElectricTariff"]
-        weight = f.pwf_e * (1 - f.tax_offtaker)
-        for part in ("energy_cost", "demand_cost", "fixed_cost", "min_charge_adder", "coincident_peak_cost",
-                     "bill", "export_benefit"):
-            tariff[f"lifecycle_{part}_after_tax{suffix}"] = round(weight * tariff[f"year_one_{part}_before_tax{suffix}"], 2)
+        # life-cycle parts from the unrounded year-one amounts
+        a = x.bill.annual
+        parts = {"energy_cost": a["energy_cost"], "demand_cost": a["demand_cost"] - a["demand_cost_coincident"],
+                 "fixed_cost": a["fixed_cost"], "min_charge_adder": a["minimum_charge_adder"],
+                 "coincident_peak_cost": a["demand_cost_coincident"], "export_benefit": a["export_credit"]}
+        parts["bill"] = sum(v for k, v in parts.items() if k != "export_benefit")
+        for part, value in parts.items():
+            out["ElectricTariff"][f"lifecycle_{part}_after_tax{suffix}"] = round(weight * value, 2)
         out["ElectricUtility"].update({
             f"electric_to_load_series_kw{suffix}": _series(x.grid - x.grid_to_storage),
             f"electric_to_storage_series_kw{suffix}": _series(x.grid_to_storage),
@@ -242,9 +246,11 @@ def _replacements(model: Model, d: Dispatch) -> dict[str, float]:
         items += [(b["replace_cost_per_kw"] * d.storage_kw, b["inverter_replacement_year"]),
                   (b["replace_cost_per_kwh"] * d.storage_kwh, b["battery_replacement_year"]),
                   (b["replace_cost_constant"] * constant, b["cost_constant_replacement_year"])]
-    if sc.generator is not None:
-        items.append((sc.generator["replace_cost_per_kw"] * d.gen_kw, sc.generator["replacement_year"]))
+    if sc.generator is not None:   # replacements of what was bought (existing capacity is not replaced)
+        purchased = float(d.sol.value(model.col("gen_purchase_kw"))[0])
+        items.append((sc.generator["replace_cost_per_kw"] * purchased, sc.generator["replacement_year"]))
     future = sum(c for c, y in items if 0 < y < f.years)
     present = sum(c * (1 - f.tax_owner) / (1 + f.discount_owner) ** y for c, y in items if 0 < y < f.years)
-    return {"replacements_future_cost_after_tax": round(future * (1 - f.tax_owner), 2),
+    # REopt's names; the future cost is reported before tax, as REopt does
+    return {"replacements_future_cost_after_tax": round(future, 2),
             "replacements_present_cost_after_tax": round(present, 2)}

@@ -23,6 +23,8 @@ from ..tariff.urdb import is_number
 from .defaults import BLOCKS, MACRS_SCHEDULES, NO_EFFECT, REFUSED, TOP_LEVEL, Spec
 
 TECH_BLOCKS = ("ElectricStorage", "Generator", "PV")
+# tariff-engine field names -> the ElectricTariff key they come from
+_TARIFF_FIELDS = {"energy_rate": "ElectricTariff.tou_energy_rates_per_kwh"}
 
 
 @dataclass
@@ -116,6 +118,12 @@ def parse_scenario(raw: Any) -> Scenario:
     storage = _complete_storage(blocks["ElectricStorage"], errors)
     generator = _complete_generator(blocks["Generator"], financial, errors)
     pv = _complete_pv(blocks["PV"], calendar, errors)
+    if tariff is not None and calendar is not None and settings["demand_method"] in DEMAND_METHODS:
+        try:  # lays the rate on the year (cached for the model): series lengths, coincident-peak steps
+            tariff.on(calendar, settings["demand_method"])
+        except InputError as e:
+            errors.append(InputError(_TARIFF_FIELDS.get(e.field, f"ElectricTariff.{e.field}"), e.value,
+                                     e.expected, e.detail))
     if errors:
         raise InputErrors(errors)
     assert tariff is not None and calendar is not None
@@ -182,8 +190,10 @@ def _value(where: str, value: Any, spec: Spec, errors: list[InputError]) -> Any:
         errors.append(InputError(where, value, "text"))
     elif kind == "series":
         if isinstance(value, (list, tuple, np.ndarray)) and len(value) and all(is_number(v) for v in value):
-            return np.asarray(value, dtype=float)
-        errors.append(InputError(where, value, "a list of numbers, one per time step"))
+            array = np.asarray(value, dtype=float)
+            if np.all(np.abs(array) <= spec.hi):
+                return array
+        errors.append(InputError(where, value, f"a list of numbers from -{spec.hi:g} to {spec.hi:g}, one per time step"))
     else:
         whole = kind == "int"
         ok = is_number(value) and (not whole or float(value).is_integer())
@@ -228,8 +238,6 @@ def _complete_storage(b: dict[str, Any] | None, errors: list[InputError]) -> dic
     _size_bounds(b, "ElectricStorage", "min_kw", "max_kw", errors)
     _size_bounds(b, "ElectricStorage", "min_kwh", "max_kwh", errors)
     _size_bounds(b, "ElectricStorage", "min_duration_hours", "max_duration_hours", errors)
-    _size_bounds(b, "ElectricStorage", "soc_min_fraction", "soc_init_fraction", errors) \
-        if not b["optimize_soc_init_fraction"] else None
     _macrs(b, "ElectricStorage", errors)
     if b["max_kw"] <= 0 or b["max_kwh"] <= 0:
         return None                      # REopt: no storage at all
@@ -264,6 +272,11 @@ def _complete_generator(g: dict[str, Any] | None, financial: dict[str, Any],
         errors.append(InputError("Generator.electric_efficiency_half_load", g["electric_efficiency_half_load"],
                                  "an efficiency that gives a fuel curve with slope and intercept >= 0",
                                  detail=f"slope {slope:.4g} kWh fuel/kWh, intercept {intercept:.4g} kWh fuel/h"))
+    elif intercept > 0 and g["min_kw"] != g["max_kw"] and not g["only_runs_during_grid_outage"]:
+        # fuel = slope x output + intercept x size x running: linear only for a fixed size
+        errors.append(InputError("Generator.electric_efficiency_half_load", g["electric_efficiency_half_load"],
+                                 "equal to electric_efficiency_full_load when the generator is sized",
+                                 detail="a fuel intercept needs a fixed generator size (min_kw = max_kw)"))
     return g
 
 
