@@ -200,6 +200,11 @@ def test_minimum_charges_by_hand():
     # a battery cannot lower a bill held at its minimum
     r = run(scenario(np.ones(N), tariff, ElectricStorage=battery(1.0, 2.0)))
     assert r["Financial"]["lcc"] == pytest.approx(1200.0, abs=1e-6)
+    # an annual minimum of 1000 $ tops the year's 876 $ up (in December, as the bill does)
+    tariff["urdb_response"].update(mincharge=1000, minchargeunits="$/year")
+    r = run(scenario(np.ones(N), tariff, ElectricStorage=battery(1.0, 2.0)))
+    assert r["Financial"]["lcc"] == pytest.approx(1000.0, abs=1e-6)
+    assert r["ElectricTariff"]["monthly_energy_cost_series_before_tax"][0] > 70
 
 
 def test_net_metering_pv_by_hand():

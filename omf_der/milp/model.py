@@ -153,10 +153,11 @@ class _Builder:
         size = lp.add_columns("gen_kw", 1, lower=lo, upper=hi)
         purchase = lp.add_columns("gen_purchase_kw", 1)
         lp.add_rows("gen_purchase", 1, [0, 0], [purchase.start, size.start], [1.0, -1.0], lower=-g["existing_kw"])
-        capex = effective_cost(_slope(g["installed_cost_per_kw"], g["federal_itc_fraction"]), years=self.f.years, tax=self.f.tax_owner,
-                               discount=self.f.discount_owner, macrs_years=g["macrs_option_years"],
-                               macrs_bonus=g["macrs_bonus_fraction"], macrs_itc_reduction=g["macrs_itc_reduction"],
-                               itc=g["federal_itc_fraction"], replacement_cost=g["replace_cost_per_kw"],
+        capex = effective_cost(_slope(g["installed_cost_per_kw"], g["federal_itc_fraction"]), years=self.f.years,
+                               tax=self.f.tax_owner, discount=self.f.discount_owner,
+                               macrs_years=g["macrs_option_years"], macrs_bonus=g["macrs_bonus_fraction"],
+                               macrs_itc_reduction=g["macrs_itc_reduction"], itc=g["federal_itc_fraction"],
+                               replacement_cost=g["replace_cost_per_kw"],
                                replacement_year=g["replacement_year"])
         self.lifecycle.add("lifecycle_generator_capital_costs", purchase.start, self.f.third_party_factor * capex)
         om = (1 - self.f.tax_owner) * self.f.third_party_factor * self.f.pwf_om
@@ -222,8 +223,8 @@ class _Builder:
         size = lp.add_columns("pv_kw", 1, lower=p["existing_kw"] + p["min_kw"], upper=p["existing_kw"] + p["max_kw"])
         purchase = lp.add_columns("pv_purchase_kw", 1)
         lp.add_rows("pv_purchase", 1, [0, 0], [purchase.start, size.start], [1.0, -1.0], lower=-p["existing_kw"])
-        capex = effective_cost(_slope(p["installed_cost_per_kw"], p["federal_itc_fraction"]), years=f.years, tax=f.tax_owner,
-                               discount=f.discount_owner, macrs_years=p["macrs_option_years"],
+        capex = effective_cost(_slope(p["installed_cost_per_kw"], p["federal_itc_fraction"]), years=f.years,
+                               tax=f.tax_owner, discount=f.discount_owner, macrs_years=p["macrs_option_years"],
                                macrs_bonus=p["macrs_bonus_fraction"], macrs_itc_reduction=p["macrs_itc_reduction"],
                                itc=p["federal_itc_fraction"])
         self.lifecycle.add("lifecycle_pv_capital_costs", purchase.start, f.third_party_factor * capex)
@@ -472,8 +473,8 @@ class _Builder:
         per_step = ~flat[group_of_row] if ratchet is not None else np.ones(group_of_row.size, dtype=bool)
         g_rows, steps = group_of_row[per_step], s.group_order[per_step]
         nr = g_rows.size
-        lp.add_rows("demand_peak", nr, np.r_[np.arange(nr), np.arange(nr)], np.r_[peak.start + g_rows, self.grid[steps]],
-                    np.r_[np.ones(nr), -np.ones(nr)], lower=0.0)
+        lp.add_rows("demand_peak", nr, np.r_[np.arange(nr), np.arange(nr)],
+                    np.r_[peak.start + g_rows, self.grid[steps]], np.r_[np.ones(nr), -np.ones(nr)], lower=0.0)
         if ratchet is not None:
             self._ratchet(peak, np.flatnonzero(flat), ratchet)
 
@@ -512,8 +513,8 @@ class _Builder:
         """Flat groups' billed kW >= the month's peak and >= percent x each look-back month's peak."""
         lp, n = self.lp, self.n
         month_peak = lp.add_columns("month_peak_kw", 12)
-        lp.add_rows("month_peak", n, np.r_[self.steps, self.steps], np.r_[month_peak.start + self.month, self.grid.index],
-                    np.r_[np.ones(n), -np.ones(n)], lower=0.0)
+        lp.add_rows("month_peak", n, np.r_[self.steps, self.steps],
+                    np.r_[month_peak.start + self.month, self.grid.index], np.r_[np.ones(n), -np.ones(n)], lower=0.0)
         rows, cols, vals, r = [], [], [], 0
         for g in flat_groups:
             m = int(self.series.group_month[g])

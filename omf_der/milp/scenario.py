@@ -193,7 +193,8 @@ def _value(where: str, value: Any, spec: Spec, errors: list[InputError]) -> Any:
             array = np.asarray(value, dtype=float)
             if np.all(np.abs(array) <= spec.hi):
                 return array
-        errors.append(InputError(where, value, f"a list of numbers from -{spec.hi:g} to {spec.hi:g}, one per time step"))
+        errors.append(InputError(where, value,
+                                 f"a list of numbers from -{spec.hi:g} to {spec.hi:g}, one per time step"))
     else:
         whole = kind == "int"
         ok = is_number(value) and (not whole or float(value).is_integer())
