@@ -22,7 +22,6 @@ from ..tariff import DEMAND_METHODS, Tariff
 from ..tariff.urdb import is_number
 from .defaults import BLOCKS, MACRS_SCHEDULES, NO_EFFECT, REFUSED, TOP_LEVEL, Spec
 
-TECH_BLOCKS = ("ElectricStorage", "Generator", "PV")
 # tariff-engine field names -> the ElectricTariff key they come from
 _TARIFF_FIELDS = {"energy_rate": "ElectricTariff.tou_energy_rates_per_kwh"}
 
@@ -44,10 +43,6 @@ class Scenario:
     raw: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
 
-    @property
-    def step_hours(self) -> float:
-        return self.calendar.step_hours
-
     def bau(self) -> Scenario:
         """The business-as-usual scenario: no new storage; PV and generator only as existing, at no capex."""
         gen = pv = None
@@ -58,10 +53,6 @@ class Scenario:
         return Scenario(site=self.site, load=self.load, storage=None, generator=gen, pv=pv,
                         financial=self.financial, settings=self.settings, tariff=self.tariff,
                         calendar=self.calendar, loads_kw=self.loads_kw, raw=self.raw, warnings=[])
-
-    @property
-    def has_techs(self) -> bool:
-        return any(x is not None for x in (self.storage, self.generator, self.pv))
 
 
 def parse_scenario(raw: Any) -> Scenario:
