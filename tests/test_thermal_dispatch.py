@@ -13,7 +13,7 @@ import pytest
 from omf_der import Calendar
 from omf_der.resources import static_data_path
 from omf_der.tariff import Tariff, bill
-from omf_der.thermal.dispatch import CHARGING_KW, dispatch_device, dispatch_in_priority
+from omf_der.thermal.dispatch import CHARGING_KW, combine, dispatch_device, dispatch_in_priority
 from omf_der.thermal.vbat import DeviceBounds, thermostatic_bounds
 
 YEAR = 2018
@@ -120,3 +120,19 @@ def test_same_inputs_and_seeds_give_identical_dispatch_in_two_processes():
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
             for _ in range(2)]
     assert runs[0] == runs[1] and len(runs[0]) > 1000
+
+
+def test_combined_series_keep_each_devices_charging(priority_result):
+    both = combine(priority_result, LOAD.size)
+    wh, ac = priority_result["wh"], priority_result["ac"]
+    np.testing.assert_allclose(both.power_kw, sum(r.power_kw for r in priority_result.values()))
+    np.testing.assert_allclose(both.charging_kw, sum(r.charging_kw for r in priority_result.values()))
+    np.testing.assert_allclose(both.power_kw, both.discharging_kw - both.charging_kw, atol=1e-12)
+    # in a step where one device charges and another discharges, neither is hidden by netting (D23)
+    mixed = (wh.charging_kw > 0.01) & (ac.discharging_kw > 0.01)
+    if mixed.any():
+        assert np.all(both.charging_kw[mixed] >= wh.charging_kw[mixed] - 1e-12)
+    assert np.all(both.min_power_kw <= both.power_kw + 1e-6) and np.all(both.power_kw <= both.max_power_kw + 1e-6)
+    assert combine({}, 5).power_kw.tolist() == [0.0] * 5
+    json_ready = priority_result["hp"].to_dict()
+    assert len(json_ready["power_kw"]) == LOAD.size and json_ready["seed"] == 2

@@ -1,8 +1,8 @@
 """Thermal devices as PNNL virtual batteries: bounds (AC, heat pump, fridge; water heater) and
 their dispatch by PuLP linear programs in the priority WH > AC > HP."""
 
-from .dispatch import OBJECTIVES, PRIORITY, DeviceDispatch, dispatch_device, dispatch_in_priority
+from .dispatch import OBJECTIVES, PRIORITY, Combined, DeviceDispatch, combine, dispatch_device, dispatch_in_priority
 from .vbat import DeviceBounds, participation, thermostatic_bounds
 
-__all__ = ["OBJECTIVES", "PRIORITY", "DeviceBounds", "DeviceDispatch", "dispatch_device", "dispatch_in_priority",
-           "participation", "thermostatic_bounds"]
+__all__ = ["OBJECTIVES", "PRIORITY", "Combined", "DeviceBounds", "DeviceDispatch", "combine", "dispatch_device",
+           "dispatch_in_priority", "participation", "thermostatic_bounds"]

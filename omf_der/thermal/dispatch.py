@@ -74,6 +74,43 @@ class DeviceDispatch:
         """Highest power per step: shedding the whole baseline, ``+p_lower``."""
         return self.bounds.p_lower_kw
 
+    def to_dict(self) -> dict:
+        """Plain JSON-ready values (lists of floats), for a run's raw output files."""
+        return {"name": self.name, "objective": self.objective, "status": self.status, "seed": self.seed,
+                "seconds": self.seconds, "alpha": self.bounds.alpha,
+                "power_kw": self.power_kw.tolist(), "energy_kwh": self.energy_kwh.tolist(),
+                "min_power_kw": self.min_power_kw.tolist(), "max_power_kw": self.max_power_kw.tolist(),
+                "max_energy_kwh": self.bounds.energy_kwh.tolist(), "baseline_kw": self.bounds.baseline_kw.tolist()}
+
+
+@dataclass(frozen=True, eq=False)
+class Combined:
+    """All thermal devices together (kW / kWh per step).
+
+    ``charging_kw`` and ``discharging_kw`` add up each device's own charging and discharging: a
+    water heater charging while an air conditioner discharges shows in both (the reference netted
+    them, understating both: defect D23); ``power_kw`` = discharging - charging.
+    """
+
+    power_kw: np.ndarray
+    charging_kw: np.ndarray
+    discharging_kw: np.ndarray
+    energy_kwh: np.ndarray
+    min_power_kw: np.ndarray
+    max_power_kw: np.ndarray
+    max_energy_kwh: np.ndarray
+
+
+def combine(results: Mapping[str, DeviceDispatch], n_steps: int) -> Combined:
+    """Sum the devices' series (zeros when there is none)."""
+    def total(get) -> np.ndarray:
+        return np.sum([get(r) for r in results.values()], axis=0) if results else np.zeros(n_steps)
+
+    return Combined(power_kw=total(lambda r: r.power_kw), charging_kw=total(lambda r: r.charging_kw),
+                    discharging_kw=total(lambda r: r.discharging_kw), energy_kwh=total(lambda r: r.energy_kwh),
+                    min_power_kw=total(lambda r: r.min_power_kw), max_power_kw=total(lambda r: r.max_power_kw),
+                    max_energy_kwh=total(lambda r: r.bounds.energy_kwh))
+
 
 def dispatch_device(bounds: DeviceBounds, load_kw: np.ndarray, tariff: TariffSeries | None = None, *,
                     objective: str = "bill", seed: int = 0, no_charging: np.ndarray | None = None,
