@@ -3,15 +3,13 @@
     python bench/bench_thermal.py
 
 Uses the example load, temperature and tariff with the reference's default device parameters,
-dispatched in priority order WH > AC > HP (the water heater's bounds come from
-``omf_der.thermal.water_heater`` when it is available, else flat stand-in bounds). Prints
-figures; not a test. Water-heater bounds have their own script, bench_water_heater.py.
+dispatched in priority order WH > AC > HP. Prints figures; not a test. Water-heater bounds have
+their own script, bench_water_heater.py.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import resource
 import time
 
@@ -20,7 +18,7 @@ import numpy as np
 from omf_der import Calendar
 from omf_der.resources import static_data_path
 from omf_der.tariff import Tariff
-from omf_der.thermal import DeviceBounds, dispatch_in_priority, thermostatic_bounds
+from omf_der.thermal import dispatch_in_priority, thermostatic_bounds, water_heater_bounds
 from timing import timed
 
 YEAR = 2018
@@ -37,17 +35,7 @@ def main() -> None:
     print(f"AC bounds (8760 h): {seconds * 1000:.2f} ms")
     devices = {"ac": thermostatic_bounds("ac", outdoor_c, **ac_inputs),
                "hp": thermostatic_bounds("hp", outdoor_c, **hp_inputs)}
-    try:
-        from omf_der.thermal.water_heater import water_heater_bounds
-
-        devices["wh"] = water_heater_bounds(outdoor_c, 20.0, seed=1)
-        wh = "water_heater_bounds"
-    except ImportError:
-        n = load.size
-        devices["wh"] = DeviceBounds("wh", np.full(n, 0.4), np.full(n, 4.1), np.full(n, 0.6), np.full(n, 0.4),
-                                     math.exp(-1 / 48))
-        wh = "flat stand-in bounds"
-    print(f"water heater: {wh}")
+    devices["wh"] = water_heater_bounds(outdoor_c, 20.0, seed=1).as_device()
     for method in ("monthly", "daily_window"):
         series = tariff.on(Calendar(YEAR), method)
         for objective in ("bill", "monthly_peak"):

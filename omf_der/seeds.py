@@ -11,7 +11,7 @@ Two kinds of randomness enter a run:
   column meaning                                                         range
   ====== =============================================================== ==================
   1      index of the hot-water draw profile the tank follows            0 ... 18 (integer)
-  2      time-shift parameter r; the tank's draws are shifted by 1 + r min -14 ... 0 (integer)
+  2      time shift r; the tank's draws are shifted by r minutes       -14 ... 0 (integer)
   3      noise factor u; the draw adds 0.1 (u - 0.5) x the unshifted draw  0 <= u < 1
   ====== =============================================================== ==================
 

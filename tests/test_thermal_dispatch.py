@@ -15,6 +15,7 @@ from omf_der.resources import static_data_path
 from omf_der.tariff import Tariff, bill
 from omf_der.thermal.dispatch import CHARGING_KW, combine, dispatch_device, dispatch_in_priority
 from omf_der.thermal.vbat import DeviceBounds, thermostatic_bounds
+from omf_der.thermal.water_heater import water_heater_bounds
 
 YEAR = 2018
 OUTDOOR_C = (np.loadtxt(static_data_path("example_temperature_f.csv")) - 32) * 5 / 9
@@ -57,18 +58,16 @@ def test_self_dissipation_is_exact_and_positive():
     assert thermostatic_bounds("ac", OUTDOOR_C, **AC).alpha == pytest.approx(math.exp(-0.25))
     small = thermostatic_bounds("ac", OUTDOOR_C, **dict(AC, capacitance_kwh_per_c=0.2, resistance_c_per_kw=1.5))
     assert small.alpha == pytest.approx(math.exp(-1 / 0.3)) and small.alpha > 0
+    # water heater defaults: R C = 120 x 0.4 = 48 h
+    assert _devices()["wh"].alpha == pytest.approx(math.exp(-1 / 48))
 
 
 # ---------------------------------------------------------------------- dispatch
-def _water_heater_like() -> DeviceBounds:
-    """Flat bounds standing in for a water heater (its own module builds real ones)."""
-    n = LOAD.size
-    return DeviceBounds("wh", np.full(n, 0.4), np.full(n, 4.1), np.full(n, 0.6), np.full(n, 0.4), math.exp(-1 / 48))
-
-
 def _devices() -> dict[str, DeviceBounds]:
+    """The reference's default AC, HP and water heater (68 °F around the tank), example weather."""
+    wh = water_heater_bounds(OUTDOOR_C, (68 - 32) * 5 / 9, seed=7).as_device()
     return {"hp": thermostatic_bounds("hp", OUTDOOR_C, **HP), "ac": thermostatic_bounds("ac", OUTDOOR_C, **AC),
-            "wh": _water_heater_like()}
+            "wh": wh}
 
 
 @pytest.fixture(scope="module")
