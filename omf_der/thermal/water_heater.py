@@ -301,7 +301,7 @@ def _hourly(values: float | np.ndarray, name: str) -> np.ndarray:
     if arr.ndim == 0:
         return np.full(HOURS_PER_YEAR, float(arr))
     if arr.shape != (HOURS_PER_YEAR,):
-        raise ValueError(f"{name} must be one value or {HOURS_PER_YEAR} hourly values, got shape {arr.shape}")
+        raise InputError(name, f"an array of shape {arr.shape}", f"one value or {HOURS_PER_YEAR} hourly values (°C)")
     return arr
 
 
