@@ -49,6 +49,7 @@ def test_heat_pump_bounds_by_hand(outdoor):
     base = min(max((HP["setpoint_c"] - outdoor) / (2.0 * 3.5), 0.0), 5.6)
     assert b.p_lower_kw[0] == pytest.approx(share * base)
     assert b.p_upper_kw[0] == pytest.approx(share * (5.6 - base))
+    assert b.energy_kwh[0] == pytest.approx(share * 2.0 * (2 / 1.8) / (2 * 3.5))
     if outdoor >= 25.0:
         assert b.p_lower_kw[0] == b.p_upper_kw[0] == b.energy_kwh[0] == 0.0
 
@@ -135,3 +136,57 @@ def test_combined_series_keep_each_devices_charging(priority_result):
     assert combine({}, 5).power_kw.tolist() == [0.0] * 5
     json_ready = priority_result["hp"].to_dict()
     assert len(json_ready["power_kw"]) == LOAD.size and json_ready["seed"] == 2
+
+
+# ---------------------------------------------------------------------- exports, ratchets, bad input
+def test_exporting_hours_are_priced_at_the_export_rate():
+    """A house exporting 3 kW from 11 to 15 h (no export credit) while energy costs 0.40 $/kWh then,
+    0.10 otherwise: soaking up its own exports is free, shifting into priced hours is not. The
+    device must lower the bill (the LP once priced exports at the import price and raised it)."""
+    cal = Calendar(YEAR)
+    midday = (cal.hour >= 11) & (cal.hour < 15)
+    series = Tariff.simple(energy_rate=np.where(midday, 0.40, 0.10)).on(cal)
+    load = np.where(midday, -3.0, 1.0)
+    n = load.size
+    device = DeviceBounds("wh", np.full(n, 0.5), np.full(n, 2.0), np.full(n, 4.0), np.full(n, 0.5), 0.99)
+    r = dispatch_device(device, load, series, seed=1, name="wh")
+    before, after = bill(series, load).total_cost.sum(), bill(series, load - r.power_kw).total_cost.sum()
+    assert after < before
+
+
+def test_lookback_ratchet_counts_in_the_objective():
+    """With a 100 % look-back on all months, the year's highest peak sets every month's demand
+    charge; a device that can shave it lowers the bill by 12 months x the shaved kW x the rate."""
+    cal = Calendar(YEAR)
+    load = np.full(cal.n_steps, 2.0)
+    load[1000] = 6.0                                   # one spike in February
+    series = Tariff.simple(energy_rate=0.0, demand_rate=10.0, lookback_percent=1.0,
+                           lookback_months=[True] * 12).on(cal)
+    n = load.size
+    device = DeviceBounds("ac", np.full(n, 1.0), np.zeros(n), np.full(n, 5.0), np.full(n, 1.0), 1.0)
+    r = dispatch_device(device, load, series, seed=1, name="ac")
+    saved = bill(series, load).total_cost.sum() - bill(series, load - r.power_kw).total_cost.sum()
+    assert saved == pytest.approx(12 * 1.0 * 10.0, abs=1e-4)
+
+
+def test_bad_device_inputs_are_input_errors():
+    from omf_der.errors import InputError, InputErrors
+
+    with pytest.raises(InputErrors) as info:
+        thermostatic_bounds("ac", OUTDOOR_C, **dict(AC, cop=0.0, resistance_c_per_kw=-1.0))
+    assert {e.field for e in info.value.errors} == {"ac.cop", "ac.resistance_c_per_kw"}
+    with pytest.raises(InputError):
+        thermostatic_bounds("boiler", OUTDOOR_C, **AC)
+    bad = OUTDOOR_C.copy()
+    bad[3] = np.nan
+    with pytest.raises(InputErrors):
+        thermostatic_bounds("hp", bad, **HP)
+    ac = thermostatic_bounds("ac", OUTDOOR_C, **AC)
+    with pytest.raises(InputError, match="load_kw"):
+        dispatch_device(ac, LOAD[:100], SERIES)
+    with pytest.raises(InputError, match="random_seed_ac"):
+        dispatch_device(ac, LOAD, SERIES, seed=2**40, name="ac")
+    with pytest.raises(InputError, match="seeds"):
+        dispatch_in_priority({"ac": ac}, LOAD, SERIES, {})
+    with pytest.raises(InputErrors, match="wh.capacitance"):
+        water_heater_bounds(OUTDOOR_C, 20.0, capacitance_kwh_per_c=0.0)

@@ -34,7 +34,9 @@ import pulp
 
 from ..calendar import Calendar
 from ..errors import InputError
+from ..seeds import SEED_MAX
 from ..tariff import TariffSeries
+from ..tariff.series import KIND_FLAT
 from .vbat import DeviceBounds
 
 PRIORITY = ("wh", "ac", "hp")
@@ -55,6 +57,8 @@ class DeviceDispatch:
     objective: str
     status: str
     seconds: float
+    charge_limit_kw: np.ndarray            # p_upper, 0 where a higher-priority device charges
+    notes: tuple[str, ...] = ()            # where the LP's reading of the tariff is approximate
 
     @property
     def charging_kw(self) -> np.ndarray:
@@ -66,8 +70,9 @@ class DeviceDispatch:
 
     @property
     def min_power_kw(self) -> np.ndarray:
-        """Lowest power per step: charging at full extra load, ``-p_upper``."""
-        return -self.bounds.p_upper_kw
+        """Lowest power per step: charging at the full extra load allowed, ``-p_upper`` (0 in steps
+        where a higher-priority device charges)."""
+        return -self.charge_limit_kw
 
     @property
     def max_power_kw(self) -> np.ndarray:
@@ -75,9 +80,10 @@ class DeviceDispatch:
         return self.bounds.p_lower_kw
 
     def to_dict(self) -> dict:
-        """Plain JSON-ready values (lists of floats), for a run's raw output files."""
+        """Plain JSON-ready values (lists of floats), for a run's raw output files (no timings, so
+        that the same inputs and seeds give the same file)."""
         return {"name": self.name, "objective": self.objective, "status": self.status, "seed": self.seed,
-                "seconds": self.seconds, "alpha": self.bounds.alpha,
+                "notes": list(self.notes), "alpha": self.bounds.alpha,
                 "power_kw": self.power_kw.tolist(), "energy_kwh": self.energy_kwh.tolist(),
                 "min_power_kw": self.min_power_kw.tolist(), "max_power_kw": self.max_power_kw.tolist(),
                 "max_energy_kwh": self.bounds.energy_kwh.tolist(), "baseline_kw": self.bounds.baseline_kw.tolist()}
@@ -128,8 +134,13 @@ def dispatch_device(bounds: DeviceBounds, load_kw: np.ndarray, tariff: TariffSer
         raise InputError("tariff", None, 'a tariff for objective "bill"')
     if tariff is None and calendar is None:
         raise InputError("calendar", None, "the calendar of the load (or a tariff laid on it)")
-    if bounds.p_lower_kw.size != n:
-        raise InputError("load_kw", f"{n} values", f"{bounds.p_lower_kw.size} values, one per step of the bounds")
+    (tariff.calendar if tariff is not None else calendar).check_length(load, "load_kw")
+    if not np.all(np.isfinite(load)):
+        raise InputError("load_kw", "a value that is not a number", "finite kW values")
+    for field in ("p_lower_kw", "p_upper_kw", "energy_kwh"):
+        if getattr(bounds, field).shape != (n,):
+            raise InputError(f"{name}.{field}", f"{getattr(bounds, field).size} values", f"{n}, one per step")
+    check_seed(seed, f"random_seed_{name}")
     t0 = time.perf_counter()
     dt = bounds.step_hours
     upper = np.where(no_charging, 0.0, bounds.p_upper_kw) if no_charging is not None else bounds.p_upper_kw
@@ -144,15 +155,18 @@ def dispatch_device(bounds: DeviceBounds, load_kw: np.ndarray, tariff: TariffSer
         if h:
             terms[e[h - 1]] = -alpha
         prob += pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintEQ, f"energy_{h}", 0.0)
+    notes: tuple[str, ...] = ()
     cost = pulp.LpAffineExpression({**{v: TIE_BREAK_USD_PER_KWH * dt for v in c},
                                     **{v: TIE_BREAK_USD_PER_KWH * dt for v in d}})
     if objective == "monthly_peak":
         month = (tariff.calendar if tariff is not None else calendar).month.astype(np.int64)
         peaks = [prob.add_variable(f"peak_{m}", 0.0) for m in range(12)]
-        _peak_rows(prob, "month", peaks, [np.flatnonzero(month == m) for m in range(12)], load, c, d)
+        _peak_rows(prob, "month", peaks, [np.flatnonzero(month == m) for m in range(12)], _Net(load, c, d))
         cost += pulp.lpSum(peaks)
     else:
-        cost += _bill_terms(prob, tariff, load, c, d, dt)
+        may_export = load - bounds.p_lower_kw < 0
+        bill_cost, notes = _bill_terms(prob, tariff, load, c, d, dt, may_export)
+        cost += bill_cost
     prob.setObjective(cost)
     solver = pulp.HiGHS(msg=False, threads=1, random_seed=int(seed))
     prob.solve(solver)
@@ -163,7 +177,8 @@ def dispatch_device(bounds: DeviceBounds, load_kw: np.ndarray, tariff: TariffSer
     discharge = np.array([v.varValue for v in d])
     energy = np.array([v.varValue for v in e])
     return DeviceDispatch(name=name, bounds=bounds, power_kw=discharge - charge, energy_kwh=energy, seed=int(seed),
-                          objective=objective, status=status, seconds=time.perf_counter() - t0)
+                          objective=objective, status=status, seconds=time.perf_counter() - t0,
+                          charge_limit_kw=np.asarray(upper, dtype=float), notes=notes)
 
 
 def dispatch_in_priority(devices: Mapping[str, DeviceBounds], load_kw: np.ndarray, tariff: TariffSeries | None,
@@ -173,13 +188,16 @@ def dispatch_in_priority(devices: Mapping[str, DeviceBounds], load_kw: np.ndarra
     unknown = sorted(set(devices) - set(PRIORITY))
     if unknown:
         raise InputError("devices", unknown, "wh, ac or hp")
+    missing = sorted(set(devices) - set(seeds))
+    if missing:
+        raise InputError("seeds", missing, "a recorded seed for every device")
     net = np.asarray(load_kw, dtype=float).copy()
     charging = np.zeros(net.size, dtype=bool)
     out: dict[str, DeviceDispatch] = {}
     for name in PRIORITY:
         if name not in devices:
             continue
-        result = dispatch_device(devices[name], net, tariff, objective=objective, seed=seeds.get(name, 0),
+        result = dispatch_device(devices[name], net, tariff, objective=objective, seed=seeds[name],
                                  no_charging=charging, name=name, calendar=calendar)
         out[name] = result
         net = net - result.power_kw
@@ -194,44 +212,123 @@ def _widths(limits: np.ndarray) -> np.ndarray:
         return np.diff(np.c_[np.zeros(limits.shape[0]), limits], axis=1)
 
 
-def _peak_rows(prob: pulp.LpProblem, name: str, peaks: list, groups: list[np.ndarray], load: np.ndarray,
-               c: list, d: list) -> None:
-    """peak_g >= load_h + c_h - d_h for every step h of group g."""
+def check_seed(seed: object, field: str) -> int:
+    """A HiGHS random seed: a whole number 0 ... 2,147,483,647 (HiGHS ignores others silently)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= SEED_MAX:
+        raise InputError(field, seed, f"a whole number from 0 to {SEED_MAX}")
+    return int(seed)
+
+
+class _Net:
+    """The net load of each step as the LP sees it: ``load + c - d``, or, in steps where it may be
+    negative (an export, billed differently), ``imports - exports`` with both as variables."""
+
+    def __init__(self, load: np.ndarray, c: list, d: list, imports: dict | None = None) -> None:
+        self.load, self.c, self.d, self.imports = load, c, d, imports or {}
+
+    def import_terms(self, h: int) -> tuple[dict, float]:
+        """(variable coefficients, constant) of the step's imported kW."""
+        if h in self.imports:
+            return {self.imports[h]: 1.0}, 0.0
+        return {self.c[h]: 1.0, self.d[h]: -1.0}, float(self.load[h])
+
+
+def _peak_rows(prob: pulp.LpProblem, name: str, peaks: list, groups: list[np.ndarray], net: _Net) -> None:
+    """peak_g >= the imported kW of every step h of group g."""
     for g, steps in enumerate(groups):
         for h in steps:
-            expr = pulp.LpAffineExpression({peaks[g]: 1.0, c[h]: -1.0, d[h]: 1.0})
-            prob += pulp.LpConstraint(expr, pulp.LpConstraintGE, f"{name}_{g}_{h}", float(load[h]))
+            terms, constant = net.import_terms(int(h))
+            expr = pulp.LpAffineExpression({peaks[g]: 1.0, **{v: -k for v, k in terms.items()}})
+            prob += pulp.LpConstraint(expr, pulp.LpConstraintGE, f"{name}_{g}_{h}", constant)
 
 
-def _bill_terms(prob: pulp.LpProblem, s: TariffSeries, load: np.ndarray, c: list, d: list,
-                dt: float) -> pulp.LpAffineExpression:
-    """The bill of load + c - d, less its constant part: energy at per-step prices (tier premiums
-    on the month's kWh) and every demand group's tiered peak."""
+def _bill_terms(prob: pulp.LpProblem, s: TariffSeries, load: np.ndarray, c: list, d: list, dt: float,
+                may_export: np.ndarray) -> tuple[pulp.LpAffineExpression, tuple[str, ...]]:
+    """The bill of load + c - d, less its constant part, and notes on what it approximates.
+
+    Energy at per-step prices on imports and ``export_rates`` on exports (in steps that may
+    export, imports and exports are variables), tier premiums on the month's imported kWh, every
+    demand group's tiered peak of imports, and the look-back ratchet of flat demand.
+    """
+    notes = []
+    n = len(c)
     base = s.energy_base_rates
-    cost = pulp.LpAffineExpression({**{c[h]: base[h] * dt for h in range(len(c))},
-                                    **{d[h]: -base[h] * dt for h in range(len(d))}})
+    linear_exports = s.net_metering and s.n_tiers == 1      # a net-metered kWh is worth the price
+    split = [] if linear_exports else [int(h) for h in np.flatnonzero(may_export)]
+    imports, exports = {}, {}
+    for h in split:
+        imports[h] = prob.add_variable(f"imp_{h}", 0.0)
+        exports[h] = prob.add_variable(f"exp_{h}", 0.0)
+        expr = pulp.LpAffineExpression({imports[h]: 1.0, exports[h]: -1.0, c[h]: -1.0, d[h]: 1.0})
+        prob += pulp.LpConstraint(expr, pulp.LpConstraintEQ, f"net_{h}", float(load[h]))
+    net = _Net(load, c, d, imports)
+    terms = {}
+    for h in range(n):
+        if h in imports:
+            terms[imports[h]] = base[h] * dt
+            terms[exports[h]] = -s.export_rates[h] * dt
+        else:
+            terms[c[h]] = base[h] * dt
+            terms[d[h]] = -base[h] * dt
+    cost = pulp.LpAffineExpression(terms)
+    if s.net_metering and s.n_tiers > 1 and split:
+        notes.append("net metering with tiers: exports are credited per step, not netted per month and period")
     if s.n_tiers > 1:
-        month = s.calendar.month.astype(np.int64)
-        month_kwh = np.bincount(month, np.maximum(load, 0.0), minlength=12) * dt
-        widths = _widths(s.energy_tier_limits)
-        for m in range(12):
-            if not np.any(s.energy_tier_premiums[m]):
-                continue
-            steps = np.flatnonzero(month == m)
-            tiers = [prob.add_variable(f"tier_{m}_{u}", 0.0, None if not np.isfinite(w) else float(w))
-                     for u, w in enumerate(widths[m]) if not np.isnan(w)]
-            expr = pulp.LpAffineExpression({**{t: 1.0 for t in tiers}, **{c[h]: -dt for h in steps},
-                                            **{d[h]: dt for h in steps}})
-            prob += pulp.LpConstraint(expr, pulp.LpConstraintEQ, f"tiers_{m}", float(month_kwh[m]))
-            cost += pulp.lpSum(float(s.energy_tier_premiums[m, u]) * t for u, t in enumerate(tiers))
+        cost += _tier_terms(prob, s, load, net, dt, notes)
     if s.n_groups:
-        widths = _widths(s.group_limits)
-        peaks = [prob.add_variable(f"peak_{g}", 0.0) for g in range(s.n_groups)]
-        _peak_rows(prob, "group", peaks, [grp.steps for grp in s.groups], load, c, d)
-        for g in range(s.n_groups):
-            tiers = [prob.add_variable(f"dtier_{g}_{e}", 0.0, None if not np.isfinite(w) else float(w))
-                     for e, w in enumerate(widths[g]) if not np.isnan(w)]
-            prob += pulp.LpConstraint(pulp.LpAffineExpression({peaks[g]: 1.0, **{t: -1.0 for t in tiers}}),
-                                      pulp.LpConstraintEQ, f"dtiers_{g}", 0.0)
-            cost += pulp.lpSum(float(s.group_rates[g, e]) * t for e, t in enumerate(tiers))
+        cost += _demand_terms(prob, s, net, notes)
+    return cost, tuple(notes)
+
+
+def _tier_terms(prob, s: TariffSeries, load: np.ndarray, net: _Net, dt: float, notes: list) -> pulp.LpAffineExpression:
+    """Tier premiums on each month's imported kWh (exact for increasing blocks)."""
+    month = s.calendar.month.astype(np.int64)
+    widths = _widths(s.energy_tier_limits)
+    cost = pulp.LpAffineExpression()
+    for m in range(12):
+        if not np.any(s.energy_tier_premiums[m]):
+            continue
+        if not s.energy_tiers_linear[m]:
+            notes.append(f"month {m + 1}: periods with different tier premiums priced at the first tiered period's")
+        if np.any(np.diff(s.energy_tier_premiums[m]) < 0):
+            notes.append(f"month {m + 1}: declining energy blocks filled cheapest first")
+        tiers = [prob.add_variable(f"tier_{m}_{u}", 0.0, None if not np.isfinite(w) else float(w))
+                 for u, w in enumerate(widths[m]) if not np.isnan(w)]
+        terms, constant = {t: 1.0 for t in tiers}, 0.0
+        for h in np.flatnonzero(month == m):
+            step_terms, step_constant = net.import_terms(int(h))
+            for v, k in step_terms.items():
+                terms[v] = terms.get(v, 0.0) - k * dt
+            constant += step_constant * dt
+        prob += pulp.LpConstraint(pulp.LpAffineExpression(terms), pulp.LpConstraintEQ, f"tiers_{m}", constant)
+        cost += pulp.lpSum(float(s.energy_tier_premiums[m, u]) * t for u, t in enumerate(tiers))
+    return cost
+
+
+def _demand_terms(prob, s: TariffSeries, net: _Net, notes: list) -> pulp.LpAffineExpression:
+    """Each demand group's tiered peak; flat groups raised to the look-back ratchet."""
+    widths = _widths(s.group_limits)
+    peaks = [prob.add_variable(f"peak_{g}", 0.0) for g in range(s.n_groups)]
+    flat = s.group_kind == KIND_FLAT
+    ratchet = s.ratchet if flat.any() else None
+    per_step = [g for g in range(s.n_groups) if ratchet is None or not flat[g]]
+    _peak_rows(prob, "group", [peaks[g] for g in per_step], [s.groups[g].steps for g in per_step], net)
+    if ratchet is not None:
+        month = s.calendar.month.astype(np.int64)
+        month_peak = [prob.add_variable(f"month_peak_{m}", 0.0) for m in range(12)]
+        _peak_rows(prob, "month", month_peak, [np.flatnonzero(month == m) for m in range(12)], net)
+        for g in np.flatnonzero(flat):
+            m = int(s.group_month[g])
+            prob += peaks[g] >= month_peak[m]
+            for k in np.flatnonzero(ratchet.months[m]):
+                prob += peaks[g] >= ratchet.percent * month_peak[int(k)]
+    cost = pulp.LpAffineExpression()
+    for g in range(s.n_groups):
+        if np.any(np.diff(s.group_rates[g][~np.isnan(widths[g])]) < 0):
+            notes.append(f"demand group {g}: declining demand tiers filled cheapest first")
+        tiers = [prob.add_variable(f"dtier_{g}_{e}", 0.0, None if not np.isfinite(w) else float(w))
+                 for e, w in enumerate(widths[g]) if not np.isnan(w)]
+        prob += pulp.LpConstraint(pulp.LpAffineExpression({peaks[g]: 1.0, **{t: -1.0 for t in tiers}}),
+                                  pulp.LpConstraintEQ, f"dtiers_{g}", 0.0)
+        cost += pulp.lpSum(float(s.group_rates[g, e]) * t for e, t in enumerate(tiers))
     return cost

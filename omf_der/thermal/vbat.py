@@ -29,7 +29,27 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..errors import InputError, InputErrors
+
 KINDS = ("ac", "hp", "rg")
+
+
+def check_device(name: str, outdoor_c: np.ndarray, n_devices: int, **positive: float) -> np.ndarray:
+    """The temperatures as a finite float array; every parameter in ``positive`` > 0 and N >= 1.
+
+    Raises :class:`InputErrors` naming ``<name>.<parameter>`` for each problem.
+    """
+    errors = [InputError(f"{name}.{key}", value, "a number > 0") for key, value in positive.items()
+              if not (isinstance(value, (int, float, np.number)) and np.isfinite(value) and value > 0)]
+    if isinstance(n_devices, bool) or not isinstance(n_devices, (int, np.integer)) or n_devices < 1:
+        errors.append(InputError(f"{name}.n_devices", n_devices, "a whole number >= 1"))
+    t = np.asarray(outdoor_c, dtype=float)
+    if t.ndim != 1 or not np.all(np.isfinite(t)):
+        errors.append(InputError(f"{name}.temperature", "values that are not finite numbers",
+                                 "one finite temperature (°C) per step"))
+    if errors:
+        raise InputErrors(errors)
+    return t
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,7 +79,7 @@ def participation(kind: str, outdoor_c: np.ndarray) -> np.ndarray:
     elif kind == "rg":
         share = np.ones_like(t)
     else:
-        raise ValueError(f"unknown device kind {kind!r} (one of {KINDS})")
+        raise InputError("kind", kind, " or ".join(KINDS))
     return np.clip(share, 0.0, 1.0)
 
 
@@ -70,7 +90,10 @@ def thermostatic_bounds(kind: str, outdoor_c: np.ndarray, *, capacitance_kwh_per
 
     ``outdoor_c`` has one value per step (°C). See the module docstring for the equations.
     """
-    t = np.asarray(outdoor_c, dtype=float)
+    if kind not in KINDS:
+        raise InputError("kind", kind, " or ".join(KINDS))
+    t = check_device(kind, outdoor_c, n_devices, capacitance_kwh_per_c=capacitance_kwh_per_c,
+                     resistance_c_per_kw=resistance_c_per_kw, power_kw=power_kw, cop=cop, deadband_c=deadband_c)
     share = participation(kind, t)
     gap = (setpoint_c - t) if kind == "hp" else (t - setpoint_c)
     baseline = np.clip(gap / (resistance_c_per_kw * cop), 0.0, power_kw)

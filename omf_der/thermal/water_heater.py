@@ -47,9 +47,9 @@ import numpy as np
 from numba import njit
 
 from ..errors import InputError
-from ..seeds import WH_DRAW_PROFILES, WH_SHIFT_MAX, WH_SHIFT_MIN, WH_TANKS, water_heater_random_numbers
+from ..seeds import SEED_MAX, WH_DRAW_PROFILES, WH_SHIFT_MAX, WH_SHIFT_MIN, WH_TANKS, water_heater_random_numbers
 from .draws import MINUTES_PER_YEAR, draw_profiles_gpm
-from .vbat import DeviceBounds
+from .vbat import DeviceBounds, check_device
 
 HOURS_PER_YEAR = 8760
 DAYS_PER_YEAR = 365
@@ -98,7 +98,7 @@ class WaterHeaterBounds:
                             energy_kwh=self.energy_kwh, baseline_kw=self.baseline_kw, alpha=self.alpha)
 
 
-def water_heater_bounds(outdoor_c: np.ndarray, ambient_c: float | np.ndarray, *,
+def water_heater_bounds(outdoor_c: np.ndarray, ambient_c: float | np.ndarray = 20.0, *,
                         capacitance_kwh_per_c: float = 0.4, resistance_c_per_kw: float = 120.0,
                         power_kw: float = 4.5, setpoint_c: float = 51.667, deadband_c: float = 3.0,
                         n_devices: int = 1, random_numbers: np.ndarray | None = None, seed: int = 0,
@@ -110,7 +110,8 @@ def water_heater_bounds(outdoor_c: np.ndarray, ambient_c: float | np.ndarray, *,
     outdoor_c : numpy.ndarray
         8760 hourly outdoor temperatures, degC; they set the mains-water temperature only.
     ambient_c : float or numpy.ndarray
-        Temperature around the tanks (indoor), degC: one value or 8760 hourly values.
+        Temperature around the tanks (indoor), degC: one value or 8760 hourly values (default
+        20 degC = 68 degF).
     capacitance_kwh_per_c : float
         Thermal capacitance C of one tank, kWh/degC (0.4 = about 100 gallons of water).
     resistance_c_per_kw : float
@@ -139,8 +140,14 @@ def water_heater_bounds(outdoor_c: np.ndarray, ambient_c: float | np.ndarray, *,
     InputError
         ``random_numbers`` is not a valid 50 x 3 matrix (field ``water_heater_random_numbers``).
     """
-    numbers = (water_heater_random_numbers(seed) if random_numbers is None
-               else validate_random_numbers(random_numbers))
+    check_device("wh", _hourly(outdoor_c, "outdoor_c"), n_devices, capacitance_kwh_per_c=capacitance_kwh_per_c,
+                 resistance_c_per_kw=resistance_c_per_kw, power_kw=power_kw, deadband_c=deadband_c)
+    if random_numbers is None:
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= SEED_MAX:
+            raise InputError("random_seed_wh", seed, f"a whole number from 0 to {SEED_MAX}")
+        numbers = water_heater_random_numbers(int(seed))
+    else:
+        numbers = validate_random_numbers(random_numbers)
     profiles = draw_profiles_gpm() if draws_gpm is None else _checked_profiles(draws_gpm)
     ambient = _hourly(ambient_c, "ambient_c")
     mains = mains_temperature_c(_hourly(outdoor_c, "outdoor_c"))
@@ -298,6 +305,8 @@ def _simulate_year(theta, on, ambient_h, mains_d, profiles, k, r, u, b, power_kw
 def _hourly(values: float | np.ndarray, name: str) -> np.ndarray:
     """A scalar or 8760 hourly values as a float array of 8760."""
     arr = np.asarray(values, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise InputError(name, "values that are not finite numbers", "finite temperatures (°C)")
     if arr.ndim == 0:
         return np.full(HOURS_PER_YEAR, float(arr))
     if arr.shape != (HOURS_PER_YEAR,):
