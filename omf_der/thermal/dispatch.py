@@ -10,10 +10,11 @@ d_h >= 0 (power = d - c):
 * ``c_h <= p_upper_h`` (0 where a higher-priority device charges), ``d_h <= p_lower_h``;
 * energy ``e_h = alpha e_{h-1} + dt (c_h - d_h)`` with ``e_{-1} = 0`` and ``|e_h| <= energy_h``;
 * objective ``"bill"`` (default): the bill of ``load + c - d`` under the tariff's per-step energy
-  prices (tiered months through their tier premiums) and demand groups (the very arrays the bill
-  engine uses), plus 1e-6 $/kWh on c + d so that, among equal bills, the device moves least.
-  Tiers are exact for increasing blocks; declining blocks (which an LP cannot price) are filled
-  cheapest first, an approximation of the device's small effect on the month's tier;
+  prices, export rates where the net load may turn negative, tier premiums on the month's
+  imported kWh, demand groups and the look-back ratchet (the very arrays the bill engine uses),
+  plus 1e-6 $/kWh on c + d so that, among equal bills, the device moves least. Exact for
+  increasing blocks; what an LP cannot price exactly (declining blocks, periods with different
+  tier premiums, net metering with tiers) is approximated and listed in ``DeviceDispatch.notes``;
   ``"monthly_peak"``: the reference's sum of monthly peaks of ``load + c - d`` (same tie-break).
 
 :func:`dispatch_in_priority` dispatches WH, then AC, then HP. Each later device sees the net
@@ -274,13 +275,13 @@ def _bill_terms(prob: pulp.LpProblem, s: TariffSeries, load: np.ndarray, c: list
     if s.net_metering and s.n_tiers > 1 and split:
         notes.append("net metering with tiers: exports are credited per step, not netted per month and period")
     if s.n_tiers > 1:
-        cost += _tier_terms(prob, s, load, net, dt, notes)
+        cost += _tier_terms(prob, s, net, dt, notes)
     if s.n_groups:
         cost += _demand_terms(prob, s, net, notes)
     return cost, tuple(notes)
 
 
-def _tier_terms(prob, s: TariffSeries, load: np.ndarray, net: _Net, dt: float, notes: list) -> pulp.LpAffineExpression:
+def _tier_terms(prob: pulp.LpProblem, s: TariffSeries, net: _Net, dt: float, notes: list) -> pulp.LpAffineExpression:
     """Tier premiums on each month's imported kWh (exact for increasing blocks)."""
     month = s.calendar.month.astype(np.int64)
     widths = _widths(s.energy_tier_limits)
@@ -305,7 +306,7 @@ def _tier_terms(prob, s: TariffSeries, load: np.ndarray, net: _Net, dt: float, n
     return cost
 
 
-def _demand_terms(prob, s: TariffSeries, net: _Net, notes: list) -> pulp.LpAffineExpression:
+def _demand_terms(prob: pulp.LpProblem, s: TariffSeries, net: _Net, notes: list) -> pulp.LpAffineExpression:
     """Each demand group's tiered peak; flat groups raised to the look-back ratchet."""
     widths = _widths(s.group_limits)
     peaks = [prob.add_variable(f"peak_{g}", 0.0) for g in range(s.n_groups)]
