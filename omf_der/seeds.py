@@ -24,6 +24,8 @@ import secrets
 
 import numpy as np
 
+from .errors import InputError
+
 SEED_MAX = 2_147_483_647          # largest HiGHS random_seed (2**31 - 1)
 WH_TANKS = 50                     # simulated water-heater tanks
 WH_DRAW_PROFILES = 19             # hot-water draw profiles a tank can follow (reference: 19)
@@ -33,6 +35,14 @@ WH_SHIFT_MIN, WH_SHIFT_MAX = -14, 0
 def draw_seed() -> int:
     """A fresh seed in 0 ... SEED_MAX from the operating system's entropy (to be recorded)."""
     return secrets.randbelow(SEED_MAX + 1)
+
+
+def check_seed(seed: object, field: str) -> int:
+    """A recorded solver or draw seed: a whole number 0 ... SEED_MAX, else an InputError on ``field``
+    (HiGHS silently ignores a seed out of its range, so it must be refused before it is recorded)."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= SEED_MAX:
+        raise InputError(field, seed, f"a whole number from 0 to {SEED_MAX}")
+    return int(seed)
 
 
 def water_heater_random_numbers(seed: int, n_tanks: int = WH_TANKS,

@@ -47,6 +47,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..tariff import TariffSeries
+from ..tariff.model import tier_widths
 from ..tariff.series import KIND_FLAT
 from .financial import Factors, effective_cost, levelization_factor
 from .lp import INF, Block, LinearProgram
@@ -394,7 +395,7 @@ class _Builder:
         self._by_month("energy", q.index, coef, np.repeat(k_month, n_tiers))
 
         limits = s.energy_tier_limits                                          # (12, U) cumulative
-        widths = _tier_widths(limits)
+        widths = tier_widths(limits)
         max_month_kwh = self._max_purchase_kwh()
         declining = np.zeros(12, dtype=bool)
         drops = np.diff(rates, axis=1) < 0
@@ -479,7 +480,7 @@ class _Builder:
             self._ratchet(peak, np.flatnonzero(flat), ratchet)
 
         rates, limits = s.group_rates, s.group_limits
-        widths = _tier_widths(limits)
+        widths = tier_widths(limits)
         tiered = np.array([np.unique(rates[g][widths[g] > 0]).size > 1 for g in range(G)], dtype=bool)
         month = s.group_month
         simple = np.flatnonzero(~tiered)
@@ -576,14 +577,6 @@ class _Builder:
                 for cols, coefs in parts:
                     self.lp.add_cost(cols, coefs)
         self.lp.offset = sum(self.lifecycle.constants.values())
-
-
-def _tier_widths(limits: np.ndarray) -> np.ndarray:
-    """Tier widths from cumulative limits (rows of tiers); 0 for padding after an unlimited tier."""
-    with np.errstate(invalid="ignore"):
-        widths = np.diff(np.c_[np.zeros(limits.shape[0]), limits], axis=1)
-    widths[np.isnan(widths)] = 0.0
-    return widths
 
 
 def _slope(cost_per_kw: float, itc: float) -> float:

@@ -120,6 +120,14 @@ def tier_amounts(amount: np.ndarray, limits: np.ndarray) -> np.ndarray:
         return np.clip(np.minimum(amount, limits) - lower, 0.0, None)
 
 
+def tier_widths(limits: np.ndarray) -> np.ndarray:
+    """Width of each cumulative tier (rows of tiers); 0 for padding after an unlimited tier."""
+    lower = np.concatenate([np.zeros(limits.shape[:-1] + (1,)), limits[..., :-1]], axis=-1)
+    with np.errstate(invalid="ignore"):
+        widths = limits - lower
+    return np.where(np.isnan(widths), 0.0, widths)
+
+
 @dataclass(frozen=True)
 class CoincidentPeak:
     """A coincident-peak charge: ``rate_per_kw`` x the highest kW over ``steps`` (0-based)."""

@@ -35,8 +35,9 @@ import pulp
 
 from ..calendar import Calendar
 from ..errors import InputError
-from ..seeds import SEED_MAX
+from ..seeds import check_seed
 from ..tariff import TariffSeries
+from ..tariff.model import tier_widths
 from ..tariff.series import KIND_FLAT
 from .vbat import DeviceBounds
 
@@ -207,19 +208,6 @@ def dispatch_in_priority(devices: Mapping[str, DeviceBounds], load_kw: np.ndarra
 
 
 # ---------------------------------------------------------------------- objective pieces
-def _widths(limits: np.ndarray) -> np.ndarray:
-    """Tier widths from cumulative limits; NaN for padding after an unlimited tier (skipped)."""
-    with np.errstate(invalid="ignore"):
-        return np.diff(np.c_[np.zeros(limits.shape[0]), limits], axis=1)
-
-
-def check_seed(seed: object, field: str) -> int:
-    """A HiGHS random seed: a whole number 0 ... 2,147,483,647 (HiGHS ignores others silently)."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= SEED_MAX:
-        raise InputError(field, seed, f"a whole number from 0 to {SEED_MAX}")
-    return int(seed)
-
-
 class _Net:
     """The net load of each step as the LP sees it: ``load + c - d``, or, in steps where it may be
     negative (an export, billed differently), ``imports - exports`` with both as variables."""
@@ -284,7 +272,7 @@ def _bill_terms(prob: pulp.LpProblem, s: TariffSeries, load: np.ndarray, c: list
 def _tier_terms(prob: pulp.LpProblem, s: TariffSeries, net: _Net, dt: float, notes: list) -> pulp.LpAffineExpression:
     """Tier premiums on each month's imported kWh (exact for increasing blocks)."""
     month = s.calendar.month.astype(np.int64)
-    widths = _widths(s.energy_tier_limits)
+    widths = tier_widths(s.energy_tier_limits)
     cost = pulp.LpAffineExpression()
     for m in range(12):
         if not np.any(s.energy_tier_premiums[m]):
@@ -294,7 +282,7 @@ def _tier_terms(prob: pulp.LpProblem, s: TariffSeries, net: _Net, dt: float, not
         if np.any(np.diff(s.energy_tier_premiums[m]) < 0):
             notes.append(f"month {m + 1}: declining energy blocks filled cheapest first")
         tiers = [prob.add_variable(f"tier_{m}_{u}", 0.0, None if not np.isfinite(w) else float(w))
-                 for u, w in enumerate(widths[m]) if not np.isnan(w)]
+                 for u, w in enumerate(widths[m])]
         terms, constant = {t: 1.0 for t in tiers}, 0.0
         for h in np.flatnonzero(month == m):
             step_terms, step_constant = net.import_terms(int(h))
@@ -308,7 +296,7 @@ def _tier_terms(prob: pulp.LpProblem, s: TariffSeries, net: _Net, dt: float, not
 
 def _demand_terms(prob: pulp.LpProblem, s: TariffSeries, net: _Net, notes: list) -> pulp.LpAffineExpression:
     """Each demand group's tiered peak; flat groups raised to the look-back ratchet."""
-    widths = _widths(s.group_limits)
+    widths = tier_widths(s.group_limits)
     peaks = [prob.add_variable(f"peak_{g}", 0.0) for g in range(s.n_groups)]
     flat = s.group_kind == KIND_FLAT
     ratchet = s.ratchet if flat.any() else None
@@ -325,10 +313,10 @@ def _demand_terms(prob: pulp.LpProblem, s: TariffSeries, net: _Net, notes: list)
                 prob += peaks[g] >= ratchet.percent * month_peak[int(k)]
     cost = pulp.LpAffineExpression()
     for g in range(s.n_groups):
-        if np.any(np.diff(s.group_rates[g][~np.isnan(widths[g])]) < 0):
+        if np.any(np.diff(s.group_rates[g]) < 0):
             notes.append(f"demand group {g}: declining demand tiers filled cheapest first")
         tiers = [prob.add_variable(f"dtier_{g}_{e}", 0.0, None if not np.isfinite(w) else float(w))
-                 for e, w in enumerate(widths[g]) if not np.isnan(w)]
+                 for e, w in enumerate(widths[g])]
         prob += pulp.LpConstraint(pulp.LpAffineExpression({peaks[g]: 1.0, **{t: -1.0 for t in tiers}}),
                                   pulp.LpConstraintEQ, f"dtiers_{g}", 0.0)
         cost += pulp.lpSum(float(s.group_rates[g, e]) * t for e, t in enumerate(tiers))

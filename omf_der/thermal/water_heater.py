@@ -47,7 +47,7 @@ import numpy as np
 from numba import njit
 
 from ..errors import InputError
-from ..seeds import SEED_MAX, WH_DRAW_PROFILES, WH_SHIFT_MAX, WH_SHIFT_MIN, WH_TANKS, water_heater_random_numbers
+from ..seeds import WH_DRAW_PROFILES, WH_SHIFT_MAX, WH_SHIFT_MIN, WH_TANKS, check_seed, water_heater_random_numbers
 from .draws import MINUTES_PER_YEAR, draw_profiles_gpm
 from .vbat import DeviceBounds, check_device
 
@@ -143,9 +143,7 @@ def water_heater_bounds(outdoor_c: np.ndarray, ambient_c: float | np.ndarray = 2
     check_device("wh", _hourly(outdoor_c, "outdoor_c"), n_devices, capacitance_kwh_per_c=capacitance_kwh_per_c,
                  resistance_c_per_kw=resistance_c_per_kw, power_kw=power_kw, deadband_c=deadband_c)
     if random_numbers is None:
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= SEED_MAX:
-            raise InputError("random_seed_wh", seed, f"a whole number from 0 to {SEED_MAX}")
-        numbers = water_heater_random_numbers(int(seed))
+        numbers = water_heater_random_numbers(check_seed(seed, "random_seed_wh"))
     else:
         numbers = validate_random_numbers(random_numbers)
     profiles = draw_profiles_gpm() if draws_gpm is None else _checked_profiles(draws_gpm)
