@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-import pandas as pd
 
 from .errors import InputError
 
@@ -94,8 +93,10 @@ class Calendar:
         return out
 
     @property
-    def timestamps(self) -> pd.DatetimeIndex:
+    def timestamps(self) -> "pd.DatetimeIndex":  # noqa: F821 (pandas imported lazily)
         """Start of each step as a pandas index (for tables and plots)."""
+        import pandas as pd  # lazily: most runs never need it
+
         return pd.DatetimeIndex(self.timestamps_np.astype("datetime64[ns]"), name="timestamp")
 
     @cached_property

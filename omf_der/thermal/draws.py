@@ -19,7 +19,6 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-import pandas as pd
 
 from ..resources import static_data_path
 from ..seeds import WH_DRAW_PROFILES
@@ -34,7 +33,7 @@ def read_draw_events(filename: str = DRAW_EVENTS_FILE) -> np.ndarray:
     Columns: profile index (0 ... 18), start minute of the year (0 ... 525,599), duration in
     whole minutes (>= 1), hot-water flow in gal/min during each of those minutes.
     """
-    events = pd.read_csv(static_data_path(filename)).to_numpy(dtype=float)
+    events = np.loadtxt(static_data_path(filename), delimiter=",", skiprows=1, ndmin=2)
     profile, start, duration, flow = events.T
     if (profile.min() < 0 or profile.max() >= WH_DRAW_PROFILES or start.min() < 0
             or start.max() >= MINUTES_PER_YEAR or duration.min() < 1 or flow.min() < 0):
