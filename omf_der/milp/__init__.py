@@ -18,9 +18,9 @@ from typing import Any
 from .lp import Solution, SolveError
 from .model import Model, build
 from .results import Dispatch, assemble
-from .scenario import Scenario, parse_scenario
+from .scenario import Scenario, parse_scenario, resolved_inputs
 
-__all__ = ["Scenario", "SolveError", "build", "parse_scenario", "run", "solve"]
+__all__ = ["Scenario", "SolveError", "build", "parse_scenario", "resolved_inputs", "run", "solve"]
 
 
 def solve(scenario: Scenario) -> tuple[Model, Solution, float]:

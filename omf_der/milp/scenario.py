@@ -300,3 +300,18 @@ def _complete_pv(p: dict[str, Any] | None, calendar: Calendar | None,
     if p["existing_kw"] + p["max_kw"] <= 0:
         return None
     return p
+
+
+def resolved_inputs(sc: Scenario) -> dict[str, Any]:
+    """Every input the model used, defaults filled in, as JSON-ready REopt-named blocks (REopt
+    writes the same as ``REoptInputs.json``). Blocks that are absent or sized to zero are ``null``."""
+    def plain(block: dict[str, Any] | None) -> dict[str, Any] | None:
+        if block is None:
+            return None
+        return {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in block.items()}
+
+    return {"Site": plain(sc.site), "ElectricLoad": plain(sc.load), "ElectricStorage": plain(sc.storage),
+            "Generator": plain(sc.generator), "PV": plain(sc.pv), "Financial": plain(sc.financial),
+            "Settings": plain(sc.settings), "ElectricTariff": sc.raw.get("ElectricTariff"),
+            "served_loads_kw": sc.loads_kw.tolist(), "tariff_notes": list(sc.tariff.notes),
+            "warnings": list(sc.warnings)}
