@@ -33,6 +33,10 @@ class Fuel:
         """Heating value in kWh of fuel energy per unit (ft³ or gal)."""
         return self.hhv_btu_per_unit / BTU_PER_KWH
 
+    def units_for_kwh(self, electric_kwh, efficiency_fraction: float):
+        """Fuel (ft³ or gal) a generator of the given efficiency burns for ``electric_kwh``."""
+        return electric_kwh / (efficiency_fraction * self.hhv_kwh_per_unit)
+
     @property
     def unit_label(self) -> str:
         return "ft³" if self.unit == "ft3" else "gal"

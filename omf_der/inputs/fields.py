@@ -226,6 +226,9 @@ FIELDS_LIST: list[Field] = [
     _int("projection_years", "financial", "Financial Projection Length",
          "Number of years of the cash-flow projection.", "years", 25, *LIFETIME,
          omf_key="projectionLength"),
+    _num("price_escalation_pct", "financial", "Price Escalation",
+         "Yearly growth of electricity and fuel prices over the projection (0: every year repeats "
+         "year 1, as in the reference model).", "%/year", 0, -10, 20, advanced=True),
     *_subsidies("bess", "BESS", "", "Home BESS", 50.0, 10.0),
     *_subsidies("hp", "TESS", "_hp", "Heat Pump", 0.0, 1.0),
     *_subsidies("ac", "TESS", "_ac", "Air Conditioner", 0.0, 1.0),
