@@ -7,6 +7,8 @@ Python face of the tool. Engines take and return plain numpy/pandas values; see 
 from .calendar import Calendar
 from .errors import InputError, InputErrors
 from .inputs import Inputs, json_schema
+from .runner import Result, RunFailed, reproduction_inputs, run_model
 
 __version__ = "0.1.0"
-__all__ = ["Calendar", "InputError", "InputErrors", "Inputs", "json_schema", "__version__"]
+__all__ = ["Calendar", "InputError", "InputErrors", "Inputs", "Result", "RunFailed", "json_schema", "reproduction_inputs",
+           "run_model", "__version__"]

@@ -102,6 +102,40 @@ def cmd_reopt(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _money(x: float) -> str:
+    return f"-${-x:,.0f}" if x < 0 else f"${x:,.0f}"
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    import time
+
+    from .runner import RunFailed, load_model, reproduction_inputs, run_model
+
+    module = load_model(args.model)
+    if args.reproduce:
+        inputs = module.parse(reproduction_inputs(args.reproduce))
+    elif args.inputs:
+        inputs = module.parse_file(args.inputs)
+    else:
+        inputs = module.parse({})
+    out = args.out or Path("runs") / f"{args.model}-{time.strftime('%Y%m%d-%H%M%S')}"
+    progress = None if args.quiet else (lambda step: print(f"  {step} ...", file=sys.stderr))
+    try:
+        result = run_model(inputs, out, model=args.model, progress=progress)
+    except RunFailed as exc:
+        print(f"omf-der: the run failed: {exc} (inputs and stderr.txt in {exc.folder})", file=sys.stderr)
+        return EXIT_INTERNAL if str(exc).startswith("internal error") else EXIT_USER_ERROR
+    s = result.summary
+    payback = "never" if s["simple_payback_years"] is None else f"{s['simple_payback_years']:.1f} years"
+    print(f"NPV ({s['projection_years']} years at {s['discount_rate_pct']:g} %): {_money(s['npv_usd'])}")
+    print(f"simple payback: {payback}")
+    print(f"year-1 net savings: {_money(s['year_one_net_savings_usd'])} "
+          f"(bill {_money(s['annual_bill_usd'])} -> {_money(s['adjusted_annual_bill_usd'])})")
+    print(f"runtime: {result.seconds:.2f} s")
+    print(result.folder)
+    return EXIT_OK
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from .web import create_app
 
@@ -165,6 +199,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", type=Path, help="scenario JSON file")
     p.add_argument("-o", "--out", type=Path, help="write the results to this file instead of standard output")
     p.set_defaults(func=cmd_reopt)
+
+    p = sub.add_parser("run", help="run the model and write a run folder",
+                       description="Run the derConsumer model (or --model vbatDispatch) on the default inputs, "
+                                   "an inputs JSON file, or the recorded inputs of an earlier run, write every "
+                                   "input and output file into a run folder, and print NPV, payback, year-1 "
+                                   "savings, runtime and the folder.")
+    p.add_argument("--inputs", type=Path, help="inputs JSON file (see `omf-der defaults`); default: the defaults")
+    p.add_argument("--reproduce", type=Path, metavar="RUN_DIR",
+                   help="rerun an earlier run with its recorded seeds and water-heater random numbers")
+    p.add_argument("--out", type=Path, help="run folder (default runs/<model>-<date>-<time>); replaced when complete")
+    p.add_argument("--model", default="derConsumer", choices=("derConsumer", "vbatDispatch"))
+    p.add_argument("--quiet", action="store_true", help="do not print the progress steps")
+    p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("serve", help="start the web app",
                        description="Start the web app (binds to localhost unless told otherwise).")
