@@ -131,10 +131,12 @@ def reproduction_inputs(folder: str | Path) -> dict[str, Any]:
     "use the provided random numbers" on: running them reproduces ``allOutputData.json``."""
     folder = Path(folder)
     inputs = md.read_json(folder / md.INPUTS_FILE)
-    seeds_text = (folder / "random_seeds.csv").read_text(encoding="utf-8").splitlines()
-    seeds = dict(line.split(",") for line in seeds_text[1:] if line.strip())
-    for tech, seed in seeds.items():
-        inputs[f"random_seed_{tech}"] = int(seed)
-    inputs["wh_random_numbers"] = (folder / "water_heater_random_numbers.csv").read_text(encoding="utf-8")
+    module = load_model(md.read_json(folder / md.OUTPUTS_FILE)["model"])
+    lines = (folder / "random_seeds.csv").read_text(encoding="utf-8").splitlines()
+    for tech, seed in (line.split(",") for line in lines[1:] if line.strip()):
+        inputs[module.SEED_KEYS[tech]] = int(seed)
+    numbers = folder / "water_heater_random_numbers.csv"
+    if numbers.is_file():
+        inputs["wh_random_numbers"] = numbers.read_text(encoding="utf-8")
     inputs["use_provided_random_numbers"] = True
     return inputs

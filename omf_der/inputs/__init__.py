@@ -2,9 +2,9 @@
 (:class:`Inputs`), and its JSON Schema export (:func:`json_schema`)."""
 
 from ..errors import InputError, InputErrors
-from .fields import FIELDS, FIELDS_LIST, OMF_KEYS, SECTIONS, Field
+from .fields import DER_CONSUMER, FIELDS, FIELDS_LIST, OMF_KEYS, SECTIONS, Field, Schema
 from .jsonschema import json_schema
 from .parse import Inputs, default_value, dumps_inputs, validate
 
-__all__ = ["FIELDS", "FIELDS_LIST", "OMF_KEYS", "SECTIONS", "Field", "InputError", "InputErrors",
+__all__ = ["DER_CONSUMER", "FIELDS", "FIELDS_LIST", "OMF_KEYS", "SECTIONS", "Field", "Schema", "InputError", "InputErrors",
            "Inputs", "default_value", "dumps_inputs", "json_schema", "validate"]

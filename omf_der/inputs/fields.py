@@ -28,6 +28,9 @@ SECTIONS: dict[str, str] = {
     "wh": "Home Water Heater Device Inputs",
 }
 
+#: sections of the other models' forms (vbatDispatch)
+OTHER_SECTIONS: dict[str, str] = {"device": "Thermal Device Fleet Inputs"}
+
 
 @dataclass(frozen=True)
 class Field:
@@ -55,7 +58,7 @@ class Field:
 
     def __post_init__(self) -> None:
         assert self.kind in KINDS, self.kind
-        assert self.section in SECTIONS, self.section
+        assert self.section in SECTIONS or self.section in OTHER_SECTIONS, self.section
 
     @property
     def is_file(self) -> bool:
@@ -323,3 +326,27 @@ OMF_BOOKKEEPING_KEYS = frozenset({
     "viewers", "htmlHash", "pythonHash", "oldVersion", "fileNames", "runtimeEst_min",
     "rateCompensation",  # commented out and unused in the reference model
 })
+
+
+@dataclass(frozen=True, eq=False)
+class Schema:
+    """The inputs of one model: its fields (in form order), sections and reference-model keys."""
+
+    name: str
+    fields: dict[str, Field]
+    sections: dict[str, str]
+    omf_keys: dict[str, str]
+
+    @classmethod
+    def of(cls, name: str, fields: list[Field], sections: dict[str, str]) -> Schema:
+        by_name = {f.name: f for f in fields}
+        assert len(by_name) == len(fields), "duplicate field name"
+        assert all(f.section in sections for f in fields), "a field outside the schema's sections"
+        return cls(name, by_name, sections, {f.omf_key: f.name for f in fields if f.omf_key})
+
+    @property
+    def fields_list(self) -> list[Field]:
+        return list(self.fields.values())
+
+
+DER_CONSUMER = Schema.of("derConsumer", FIELDS_LIST, SECTIONS)

@@ -17,7 +17,7 @@ from typing import Any
 from ..calendar import HOURS_PER_YEAR
 from ..resources import DEFAULT_FILES
 from ..seeds import WH_DRAW_PROFILES, WH_SHIFT_MAX, WH_SHIFT_MIN, WH_TANKS
-from .fields import FIELDS, FIELDS_LIST, SECTIONS, Field
+from .fields import DER_CONSUMER, FIELDS, Field, Schema
 from .parse import MAX_TEXT
 
 _SCALAR_TYPES = {"number": "number", "integer": "integer", "boolean": "boolean",
@@ -69,19 +69,22 @@ def _property(f: Field) -> dict[str, Any]:
     return p
 
 
-def json_schema() -> dict[str, Any]:
-    """JSON Schema of a complete derConsumer inputs document (every field, clean names)."""
+def json_schema(schema: Schema | None = None) -> dict[str, Any]:
+    """JSON Schema of a complete inputs document of a model (default derConsumer; every field,
+    clean names)."""
+    schema = schema or DER_CONSUMER
+    fields = schema.fields_list
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "omf-der derConsumer inputs",
-        "description": "Inputs of one derConsumer run: one home, one year of hourly data. "
+        "title": f"omf-der {schema.name} inputs",
+        "description": f"Inputs of one {schema.name} run: one year of hourly data. "
                        "Missing fields take their defaults; temperatures in °F.",
         "type": "object",
-        "properties": {f.name: _property(f) for f in FIELDS_LIST},
+        "properties": {f.name: _property(f) for f in fields},
         "additionalProperties": False,
         # the label must be a real one only when it is used
         "if": {"properties": {"use_urdb_label": {"const": True}}, "required": ["use_urdb_label"]},
         "then": {"properties": {"urdb_label": {"pattern": FIELDS["urdb_label"].pattern}}},
-        "x-sections": [{"key": k, "title": t, "fields": [f.name for f in FIELDS_LIST if f.section == k]}
-                       for k, t in SECTIONS.items()],
+        "x-sections": [{"key": k, "title": t, "fields": [f.name for f in fields if f.section == k]}
+                       for k, t in schema.sections.items()],
     }

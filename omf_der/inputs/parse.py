@@ -26,7 +26,7 @@ from ..resources import DEFAULT_FILES, read_static_bytes
 from ..seeds import WH_DRAW_PROFILES, WH_SHIFT_MAX, WH_SHIFT_MIN, WH_TANKS
 from ..tariff import unwrap_urdb_response
 from ..tariff.urdb import urdb_problems
-from .fields import FIELDS, OMF_BOOKKEEPING_KEYS, OMF_KEYS, Field
+from .fields import DER_CONSUMER, FIELDS, OMF_BOOKKEEPING_KEYS, Field, Schema
 
 _TRUE = frozenset({"yes", "y", "true", "t", "on", "1"})
 _FALSE = frozenset({"no", "n", "false", "f", "off", "0"})
@@ -49,13 +49,15 @@ class Inputs(Mapping):
     :meth:`from_json_file` or :meth:`from_form`.
     """
 
-    __slots__ = ("_values",)
+    __slots__ = ("_values", "_schema")
 
-    def __init__(self, values: Mapping[str, Any]) -> None:
-        missing = set(FIELDS) - set(values)
+    def __init__(self, values: Mapping[str, Any], schema: Schema | None = None) -> None:
+        schema = schema or DER_CONSUMER
+        missing = set(schema.fields) - set(values)
         if missing:
             raise TypeError(f"Inputs needs every field; missing {sorted(missing)}")
         object.__setattr__(self, "_values", dict(values))
+        object.__setattr__(self, "_schema", schema)
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -78,12 +80,12 @@ class Inputs(Mapping):
         return len(self._values)
 
     def __reduce__(self):  # picklable and copyable (runs cross process boundaries)
-        return (type(self), (self._values,))
+        return (type(self), (self._values, self._schema))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Inputs):
             return NotImplemented
-        return self._values.keys() == other._values.keys() and all(
+        return self._schema.name == other._schema.name and self._values.keys() == other._values.keys() and all(
             np.array_equal(v, other._values[k]) if isinstance(v, np.ndarray) else v == other._values[k]
             for k, v in self._values.items())
 
@@ -93,6 +95,11 @@ class Inputs(Mapping):
         shown = ", ".join(f"{k}={show_value(v) if not isinstance(v, (np.ndarray, dict)) else '...'}"
                           for k, v in list(self._values.items())[:6])
         return f"Inputs({shown}, ...)"
+
+    @property
+    def schema(self) -> Schema:
+        """The model's inputs schema these inputs follow."""
+        return self._schema
 
     @property
     def calendar(self) -> Calendar:
@@ -123,30 +130,31 @@ class Inputs(Mapping):
         fuel's defaults where they still hold the old fuel's defaults and are not changed too.
         """
         values = {**self._values, **changes}
-        old = FUELS.get(self._values["fuel_type"])
+        old = FUELS.get(self._values.get("fuel_type"))
         if "fuel_type" in changes and old is not None:
             for name, attr in _FUEL_PRESETS.items():
                 if name not in changes and self._values[name] == getattr(old, attr):
                     del values[name]
-        return Inputs.from_dict(values)
+        return Inputs.from_dict(values, schema=self._schema)
 
     # ------------------------------------------------------------------ constructors
     @classmethod
-    def defaults(cls) -> Inputs:
+    def defaults(cls, schema: Schema | None = None) -> Inputs:
         """The model's default inputs (example data from ``static_data/``)."""
-        return cls.from_dict({})
+        return cls.from_dict({}, schema=schema)
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], base_dir: str | Path | None = None) -> Inputs:
+    def from_dict(cls, data: Mapping[str, Any], base_dir: str | Path | None = None,
+                  schema: Schema | None = None) -> Inputs:
         """Inputs from a dict of field names (or the reference model's keys) to values.
 
         Missing fields take their defaults. Curves may be lists, arrays, CSV text, or (only when
         ``base_dir`` is given) ``{"file": "path"}`` relative to ``base_dir``.
         """
-        return _build(data, source="dict", base_dir=Path(base_dir) if base_dir else None)
+        return _build(data, source="dict", base_dir=Path(base_dir) if base_dir else None, schema=schema)
 
     @classmethod
-    def from_json_file(cls, path: str | Path) -> Inputs:
+    def from_json_file(cls, path: str | Path, schema: Schema | None = None) -> Inputs:
         """Inputs from a JSON file (curves may refer to CSV/EPW files beside it)."""
         path = Path(path)
         try:
@@ -160,17 +168,18 @@ class Inputs(Mapping):
             raise InputErrors([exc]) from None
         if not isinstance(doc, dict):
             raise InputErrors([InputError("inputs file", doc, "a JSON object of field names to values")])
-        return _build(doc, source="dict", base_dir=path.resolve().parent)
+        return _build(doc, source="dict", base_dir=path.resolve().parent, schema=schema)
 
     @classmethod
-    def from_form(cls, form: Mapping[str, Any],
-                  files: Mapping[str, tuple[str, bytes]] | None = None) -> Inputs:
+    def from_form(cls, form: Mapping[str, Any], files: Mapping[str, tuple[str, bytes]] | None = None,
+                  schema: Schema | None = None) -> Inputs:
         """Inputs from a web form: every value a string; uploads as ``{field: (filename, bytes)}``.
 
         Empty scalar fields are errors (the form requires them); an empty curve, rate or
         random-numbers field with no upload keeps the default. An upload wins over the text field
         and its file name is recorded in the field's ``..._file_name`` companion.
         """
+        schema = schema or DER_CONSUMER
         merged: dict[str, Any] = {}
         errors: list[InputError] = []
         for key, value in form.items():
@@ -178,11 +187,11 @@ class Inputs(Mapping):
                 value = value[-1] if value else ""
             merged[key] = "" if value is None else value if isinstance(value, (str, bytes)) else str(value)
         for key, upload in (files or {}).items():
-            name = OMF_KEYS.get(key, key)
-            field = FIELDS.get(name)
+            name = schema.omf_keys.get(key, key)
+            field = schema.fields.get(name)
             if field is None or not field.is_file:
                 errors.append(InputError(key, "an uploaded file", "uploads only for " + ", ".join(
-                    f.name for f in FIELDS.values() if f.is_file)))
+                    f.name for f in schema.fields.values() if f.is_file)))
                 continue
             filename, content = upload
             if content:
@@ -190,13 +199,14 @@ class Inputs(Mapping):
                 # browsers may send a full Windows path: keep the last component only
                 base = re.split(r"[\\/]", str(filename or ""))[-1].strip()
                 merged[field.file_name_field] = base[:MAX_TEXT] or "upload"
-        return _build(merged, source="form", base_dir=None, errors=errors)
+        return _build(merged, source="form", base_dir=None, errors=errors, schema=schema)
 
 
-def validate(data: Mapping[str, Any], base_dir: str | Path | None = None) -> list[InputError]:
+def validate(data: Mapping[str, Any], base_dir: str | Path | None = None,
+             schema: Schema | None = None) -> list[InputError]:
     """Every problem of a dict of inputs (an empty list when they are valid)."""
     try:
-        Inputs.from_dict(data, base_dir)
+        Inputs.from_dict(data, base_dir, schema)
     except InputErrors as exc:
         return exc.errors
     return []
@@ -204,18 +214,20 @@ def validate(data: Mapping[str, Any], base_dir: str | Path | None = None) -> lis
 
 # =========================================================================== building
 def _build(data: Mapping[str, Any], source: str, base_dir: Path | None,
-           errors: list[InputError] | None = None) -> Inputs:
+           errors: list[InputError] | None = None, schema: Schema | None = None) -> Inputs:
+    schema = schema or DER_CONSUMER
+    fields, omf_keys = schema.fields, schema.omf_keys
     errors = list(errors or [])
     given: dict[str, tuple[Any, str]] = {}  # field name -> (raw value, key used)
     if not isinstance(data, Mapping):
         raise InputErrors([InputError("inputs", data, "a mapping of field names to values")])
     for key, raw in data.items():
         key = str(key)
-        name = OMF_KEYS.get(key, key)
-        if name not in FIELDS:
+        name = omf_keys.get(key, key)
+        if name not in fields:
             if key in OMF_BOOKKEEPING_KEYS:
                 continue
-            close = difflib.get_close_matches(key, list(FIELDS) + list(OMF_KEYS), n=1)
+            close = difflib.get_close_matches(key, list(fields) + list(omf_keys), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             shown = key if key.strip() and key.isprintable() else repr(key)
             errors.append(InputError(shown, raw, f"a known input field{hint} (see `omf-der schema`)"))
@@ -228,9 +240,9 @@ def _build(data: Mapping[str, Any], source: str, base_dir: Path | None,
     values: dict[str, Any] = {}
     failed: set[str] = set()
     # scalars first: file-like inputs may depend on them (an EPW is placed on the year's calendar)
-    order = [n for n, f in FIELDS.items() if not f.is_file] + [n for n, f in FIELDS.items() if f.is_file]
+    order = [n for n, f in fields.items() if not f.is_file] + [n for n, f in fields.items() if f.is_file]
     for name in order:
-        field = FIELDS[name]
+        field = fields[name]
         if name not in given:
             continue
         raw, key = given[name]
@@ -242,7 +254,7 @@ def _build(data: Mapping[str, Any], source: str, base_dir: Path | None,
                 failed.add(name)
                 continue
         try:
-            values[name] = _coerce(field, raw, key, base_dir, values.get("year", FIELDS["year"].default))
+            values[name] = _coerce(field, raw, key, base_dir, values.get("year", fields["year"].default))
         except InputError as exc:
             if key != name:  # the user wrote the reference model's key: say so
                 exc = InputError(exc.field, exc.value, exc.expected,
@@ -251,15 +263,15 @@ def _build(data: Mapping[str, Any], source: str, base_dir: Path | None,
             failed.add(name)
 
     _apply_fuel_presets(values, given)
-    for name, field in FIELDS.items():
+    for name, field in fields.items():
         if name not in values and name not in failed:
             values[name] = default_value(field)
     errors.extend(_cross_checks(values))
     if errors:
-        order_of = {n: i for i, n in enumerate(FIELDS)}
+        order_of = {n: i for i, n in enumerate(fields)}
         errors.sort(key=lambda e: order_of.get(e.field.split(".")[0], len(order_of)))
         raise InputErrors(errors)
-    return Inputs({n: values[n] for n in FIELDS})
+    return Inputs({n: values[n] for n in fields}, schema)
 
 
 def _apply_fuel_presets(values: dict[str, Any], given: Mapping[str, Any]) -> None:
@@ -397,6 +409,11 @@ def _to_choice(field: Field, raw: Any) -> str:
         for value, label in field.choices:
             if text in (_norm(value), _norm(label)):
                 return value
+        if field.name == "device_type":  # the reference vbatDispatch's load_type codes 1-4
+            codes = {"1": "ac", "2": "hp", "3": "rg", "4": "wh"}
+            code = text[:-2] if text.endswith(".0") else text
+            if code in codes:
+                return codes[code]
         if field.name == "fuel_type":  # the reference model's numeric codes 1-4
             for fuel in FUELS.values():
                 if text in (str(fuel.omf_code), f"{fuel.omf_code}.0"):
@@ -522,15 +539,14 @@ def _to_tariff(field: Field, content: Any) -> dict:
 
 # =========================================================================== defaults
 @cache
-def _default_file_value(name: str) -> Any:
-    field = FIELDS[name]
-    return _coerce(field, read_static_bytes(DEFAULT_FILES[name]), name, None)
+def _default_file_value(field: Field) -> Any:
+    return _coerce(field, read_static_bytes(DEFAULT_FILES[field.name]), field.name, None)
 
 
 def default_value(field: Field) -> Any:
     """The default of a field (file-like defaults are read once from ``static_data/``)."""
     if field.is_file:
-        value = _default_file_value(field.name)
+        value = _default_file_value(field)
         return copy.deepcopy(value) if isinstance(value, dict) else value
     return field.default
 
