@@ -55,6 +55,7 @@ TECH_LABELS = {"bess": "Home BESS", "generator": "Generator", "thermal": "Therma
 SEED_KEYS = {"bess_gen": "random_seed_bess_gen", "ac": "random_seed_ac", "hp": "random_seed_hp",
              "wh": "random_seed_wh"}
 MILP_TIME_LIMIT_S = 300.0
+SOC_INCENTIVE_SCALE = 1e-6
 PLOT_FILES = {
     "impact_to_demand": "Plot_NewDemand.html",
     "der_serving_load": "Plot_DerServingLoadOverview.html",
@@ -266,8 +267,10 @@ def milp_scenario(inputs: Inputs, rate: dict, load_kw: np.ndarray, seed: int) ->
                       "owner_tax_rate_fraction": 0.0, "elec_cost_escalation_rate_fraction": esc,
                       "generator_fuel_cost_escalation_rate_fraction": esc,
                       "om_cost_escalation_rate_fraction": 0.0},
+        # REopt's SOC incentive ($1 per kWh of average charge) would buy grid energy to hold charge and
+        # raise peaks the member pays for; scaled down it only breaks ties between equal dispatches
         "Settings": {"time_steps_per_hour": 1, "random_seed": int(seed), "demand_method": inputs.demand_method,
-                     "timeout_seconds": MILP_TIME_LIMIT_S},
+                     "timeout_seconds": MILP_TIME_LIMIT_S, "soc_incentive_scale": SOC_INCENTIVE_SCALE},
     }
     if has_bess:
         kw, kwh = inputs.bess_kw * share, inputs.bess_kwh * share
@@ -389,7 +392,15 @@ def _milp_summary(milp: dict | None, fuel) -> dict[str, Any]:
 def _figures(inputs, cal, demand, adjusted, after_thermal, thermal, combined, der, techs, flows) -> dict:
     ts = cal.timestamps_np
     temp = np.asarray(inputs.temperature_curve_f, dtype=float)
+    has_bess = inputs.enable_bess and inputs.utility_bess_portion_pct < 100
+    # who serves the home's own demand and who the thermal devices' charging (the grid first, then the
+    # battery, then the generator): the serving stack adds up to the demand (the reference stacked the
+    # grid's supply of the thermal charging in it too, so it exceeded the load: D57)
     grid_to_load = der["grid_to_load_kw"] if der["grid_to_load_kw"] is not None else after_thermal
+    grid_to_thermal = np.minimum(combined.charging_kw, grid_to_load)
+    der_to_thermal = combined.charging_kw - grid_to_thermal
+    bess_to_thermal = np.minimum(der_to_thermal, der["bess_to_load_kw"])
+    gen_to_thermal = der_to_thermal - bess_to_thermal
     total = flows["total"]
 
     def parts(names):
@@ -399,15 +410,19 @@ def _figures(inputs, cal, demand, adjusted, after_thermal, thermal, combined, de
     return {
         "impact_to_demand": plots.impact_to_demand(ts, demand, adjusted, temp),
         "der_serving_load": plots.der_serving_load(
-            ts, grid_kw=grid_to_load, bess_kw=der["bess_to_load_kw"], generator_kw=der["generator_to_load_kw"],
-            thermal_kw=combined.discharging_kw, grid_to_bess_kw=der["grid_to_bess_kw"],
-            thermal_charging_kw=combined.charging_kw, temperature_f=temp),
+            ts, grid_kw=grid_to_load - grid_to_thermal, bess_kw=der["bess_to_load_kw"] - bess_to_thermal,
+            generator_kw=der["generator_to_load_kw"] - gen_to_thermal, thermal_kw=combined.discharging_kw,
+            grid_to_bess_kw=der["grid_to_bess_kw"], thermal_charging_kw=grid_to_thermal,
+            der_to_thermal_kw=der_to_thermal, temperature_f=temp),
         "thermal_serving_load": plots.thermal_serving_load(
-            ts, grid_kw=after_thermal, temperature_f=temp,
+            ts, grid_kw=demand - combined.discharging_kw, temperature_f=temp,
             devices={d: (r.discharging_kw, r.charging_kw) for d, r in thermal.items()}),
         "thermal_power_profile": plots.thermal_power_profile(
-            ts, min_kw=combined.min_power_kw, max_kw=combined.max_power_kw, actual_kw=combined.power_kw),
-        "bess_state_of_charge": plots.bess_state_of_charge(ts, der["soc_pct"]),
+            ts, min_kw=combined.min_power_kw, max_kw=combined.max_power_kw, actual_kw=combined.power_kw)
+        if thermal else plots.empty("Home Thermal Battery Power Profile", "No thermal device was enabled."),
+        "bess_state_of_charge": plots.bess_state_of_charge(ts, der["soc_pct"]) if has_bess
+        else plots.empty("Home Chemical BESS State of Charge (Consumer Portion)",
+                         "No home battery was enabled (or the utility reserves all of it)."),
         "cash_flow": plots.cash_flow(total.years, savings_usd=total.savings_usd, costs_usd=total.costs_usd,
                                      net_usd=total.net_usd, cumulative_usd=total.cumulative_usd,
                                      npv_usd=total.npv_usd, payback_years=total.payback_years),

@@ -14,6 +14,9 @@ Conventions and where they depart from the reference model (OMF ``derConsumer``,
   them: D10).
 * **Upfront** (year 0): the retrofit cost of every enabled device, the battery's included (D12),
   less the upfront subsidies of the enabled devices.
+* **Subsidies** are paid for every enrolled (enabled) device, whether or not the dispatch used it
+  in the year: the program pays for enrollment (the reference paid a device class only if the
+  class's net output was non-zero, and paid all thermal devices if one of them moved: D17).
 * **Year t = 1 ... P**: bill savings and fuel cost grow with the price escalation,
   ``x (1 + e)^(t-1)`` (default 0: every year repeats year 1), recurring subsidies are paid every
   month of every year, device upkeep is a yearly cost (ignored by the reference: D18).

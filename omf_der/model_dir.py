@@ -1,7 +1,8 @@
 """A run's folder: its file names, its status, and how it is written so that it is never half done.
 
-A run writes everything into a staging folder beside the run folder and, when complete, swaps it
-into place (:func:`publish`): readers see the previous complete run or the new one, never a mix.
+A run writes everything into a staging folder beside the run folder and, when complete, moves it
+into place (:func:`publish`: two renames on the same file system, so a reader finds the previous
+complete run, nothing for an instant, or the new one, never a mix).
 A failed run leaves its inputs and an error file (:data:`ERROR_FILE`) and no outputs.
 """
 

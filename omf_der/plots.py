@@ -81,7 +81,7 @@ def _figure(data: list, layout: dict) -> go.Figure:
     return go.Figure(data=data, layout=layout, _validate=_VALIDATE)
 
 
-def _empty(title: str, message: str) -> go.Figure:
+def empty(title: str, message: str) -> go.Figure:
     """A figure without data that says why."""
     return _figure([], dict(title=title, xaxis=dict(visible=False), yaxis=dict(visible=False),
                             annotations=[dict(text=message, x=0.5, y=0.5, xref="paper",
@@ -160,11 +160,15 @@ def impact_to_demand(timestamps, demand_kw, adjusted_kw, temperature_f=None) -> 
 
 
 def der_serving_load(timestamps, *, grid_kw, bess_kw, generator_kw, thermal_kw, grid_to_bess_kw,
-                     thermal_charging_kw, temperature_f=None) -> go.Figure:
-    """Load served by grid, BESS, generator and thermal devices (stacked, kW, >= 0), and grid
-    energy charging the BESS and the thermal devices (a second stack, kW, >= 0)."""
+                     thermal_charging_kw, der_to_thermal_kw=None, temperature_f=None) -> go.Figure:
+    """Load served by grid, BESS, generator and thermal devices (stacked, kW, >= 0), and energy
+    charging the BESS and the thermal devices (a second stack, kW, >= 0): from the grid
+    (``grid_to_bess_kw``, ``thermal_charging_kw``) or from the BESS and generator
+    (``der_to_thermal_kw``, optional)."""
+    n = len(np.asarray(grid_kw))
     a = _arrays(grid=grid_kw, bess=bess_kw, gen=generator_kw, th=thermal_kw,
                 gch=grid_to_bess_kw, tch=thermal_charging_kw,
+                dch=np.zeros(n) if der_to_thermal_kw is None else der_to_thermal_kw,
                 **({} if temperature_f is None else {"temp": temperature_f}))
     x = _time_axis(timestamps, len(a["grid"]))
     c, s, ch = TECH_COLOURS, SERVING_OPACITY, CHARGING_OPACITY
@@ -174,7 +178,8 @@ def der_serving_load(timestamps, *, grid_kw, bess_kw, generator_kw, thermal_kw, 
         ("Home generator serving load", a["gen"], c["generator"], "serving", s),
         ("Home thermal devices serving load", a["th"], c["thermal"], "serving", s),
         ("Grid charging home BESS", a["gch"], c["bess"], "charging", ch),
-        ("Grid charging thermal devices", a["tch"], c["thermal"], "charging", ch)])
+        ("Grid charging thermal devices", a["tch"], c["thermal"], "charging", ch),
+        ("Home BESS/generator charging thermal devices", a["dch"], c["bess"], "charging", ch)])
     temp = a.get("temp")
     return _figure(data + _temperature(x, temp),
                    _time_layout("DER Serving Load Overview", "Power (kW)", temp))
@@ -187,7 +192,7 @@ def thermal_serving_load(timestamps, *, grid_kw, devices, temperature_f=None) ->
     empty dict gives a figure saying that no thermal device was enabled."""
     title = "Thermal DER Serving Load Overview"
     if not devices:
-        return _empty(title, "No thermal device was enabled.")
+        return empty(title, "No thermal device was enabled.")
     if unknown := set(devices) - set(THERMAL_LABELS):
         raise ValueError(f"unknown thermal devices {sorted(unknown)}")
     series = {f"{k}_{i}": v for k, pair in devices.items() for i, v in enumerate(pair)}
@@ -198,7 +203,7 @@ def thermal_serving_load(timestamps, *, grid_kw, devices, temperature_f=None) ->
     items = [("Grid serving load", a["grid"], c["grid"], "serving", SERVING_OPACITY)]
     items += [(f"{THERMAL_LABELS[k]} serving load", a[f"{k}_0"], c[k], "serving", SERVING_OPACITY)
               for k in devices]
-    items += [(f"Grid charging {THERMAL_LABELS[k].lower()}", a[f"{k}_1"], c[k], "charging",
+    items += [(f"{THERMAL_LABELS[k]} charging", a[f"{k}_1"], c[k], "charging",
                CHARGING_OPACITY) for k in devices]
     temp = a.get("temp")
     return _figure(_stack(x, items) + _temperature(x, temp),
@@ -276,7 +281,7 @@ def savings_breakdown(parts, *, title) -> go.Figure:
     ``parts`` maps a technology label to a dict with "energy_usd", "demand_usd",
     "subsidies_usd" and "costs_usd", in display order; empty gives a figure saying so."""
     if not parts:
-        return _empty(title, "No technology was enabled.")
+        return empty(title, "No technology was enabled.")
     labels = list(parts)
     keys = ("energy_usd", "demand_usd", "subsidies_usd", "costs_usd")
     v = {k: np.array([float(parts[t][k]) for t in labels]) for k in keys}  # one per technology

@@ -139,6 +139,30 @@ def test_default_run_table_and_cash_flow_identities(default_run):
     assert out["summary"]["year_one_net_savings_usd"] > 0 and out["summary"]["npv_usd"] > 0
 
 
+def _decoded_traces(figure: dict) -> dict[str, np.ndarray]:
+    import base64
+
+    out = {}
+    for trace in figure["data"]:
+        y = trace.get("y")
+        if isinstance(y, dict):      # plotly's typed-array encoding
+            y = np.frombuffer(base64.b64decode(y["bdata"]), dtype=np.dtype(y["dtype"]))
+        out[trace["name"]] = np.asarray(y, dtype=float)
+    return out
+
+
+def test_serving_stacks_add_up_to_the_homes_demand(default_run):
+    """The stacked 'serving load' areas are the home's demand, split by who serves it (D57)."""
+    out = _strict_json(default_run / "allOutputData.json")
+    demand = np.array(out["series"]["demand_kw"])
+    for name in ("der_serving_load", "thermal_serving_load"):
+        fig = out["plots"][name]
+        traces = _decoded_traces(fig)
+        serving = sum(v for k, v in traces.items()
+                      if any(t.get("stackgroup") == "serving" and t["name"] == k for t in fig["data"]))
+        np.testing.assert_allclose(serving, demand, atol=1e-6, err_msg=name)
+
+
 # --------------------------------------------------------------------------- a toy home, by hand
 FLAT_RATE = {"name": "toy: 0.10 $/kWh, 10 $/kW flat demand",
              "energyratestructure": [[{"rate": 0.10}]],
@@ -222,7 +246,7 @@ def test_switching_a_device_off_changes_only_it_and_what_follows_it(everything_o
     names = json.dumps(out["plots"]["der_serving_load"]) + json.dumps(out["plots"]["thermal_serving_load"])
     label = {"wh": "water heater", "ac": "air conditioner", "hp": "heat pump", "bess": "BESS",
              "generator": "generator"}[device]
-    assert f"serving load" in names and f"{label} serving load".lower() not in names.lower()
+    assert "serving load" in names and f"{label} serving load".lower() not in names.lower()
     if device in ("wh", "ac", "hp"):
         assert f"vbatDispatch_results_{device}.json" not in out["files"]
 

@@ -84,7 +84,7 @@ def test_trace_names():
         "Grid charging thermal devices", "Outdoor temperature"]
     assert names(f["thermal"]) == [
         "Grid serving load", "Home water heater serving load", "Home heat pump serving load",
-        "Grid charging home water heater", "Grid charging home heat pump", "Outdoor temperature"]
+        "Home water heater charging", "Home heat pump charging", "Outdoor temperature"]
     assert names(f["profile"]) == ["Lowest possible power (charging at full extra load)",
                                    "Highest possible power (shedding the whole baseline)",
                                    "Power used"]

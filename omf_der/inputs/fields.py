@@ -146,7 +146,8 @@ def _thermal(dev: str, name: str, d: dict, deadband_max_f: float, retrofit_help:
              "Temperature difference per kW of heat leaking to the surroundings (insulation).",
              "°C/kW", d["resistance"], 1.5, 140, omf_key=f"resistance_{dev}", **kw),
         _num(f"{dev}_cop", dev, "Coefficient of Performance",
-             "Heat moved per unit of electricity (1 for a resistance water heater).", "",
+             "Heat moved per unit of electricity." + (" Not used: the water-heater model simulates "
+                                                      "resistance elements (COP 1)." if dev == "wh" else ""), "",
              d["cop"], 1, 3.5, omf_key=f"cop_{dev}", **kw),
         _num(f"{dev}_setpoint_f", dev, "Temperature Setpoint",
              f"Thermostat setpoint the {name.lower()} holds.", "°F", d["setpoint"],

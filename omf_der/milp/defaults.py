@@ -113,6 +113,8 @@ BLOCKS: dict[str, dict[str, Spec]] = {
     "Settings": {
         "time_steps_per_hour": Spec(1, "int", 1, 4, "1, 2 or 4"),
         "add_soc_incentive": Spec(True, "bool"),
+        "soc_incentive_scale": Spec(1.0, "num", 0.0, 1.0, "x REopt's SOC incentive, $1 per kWh of average "
+                                    "state of charge (omf-der; 1e-6 makes it a pure tie-breaker)"),
         "solver_name": Spec("HiGHS", "str"),
         "timeout_seconds": Spec(600.0, "num", 1e-3, 1.0e6, "solver time limit (REopt API default 600)"),
         "optimality_tolerance": Spec(0.001, "num", 0.0, 1.0, "relative MIP gap (REopt API default 0.001)"),

@@ -327,7 +327,8 @@ class _Builder:
             self.lifecycle.add(cap, include.start, tp * c_0)
             self.lifecycle.add("lifecycle_om_costs_after_tax", include.start, om * b["installed_cost_constant"])
         if self.sc.settings["add_soc_incentive"]:
-            self.penalty.add("soc_incentive", soc.index, np.full(n, -1.0 / n))
+            scale = self.sc.settings["soc_incentive_scale"]
+            self.penalty.add("soc_incentive", soc.index, np.full(n, -scale / n))
 
     # ------------------------------------------------------------------ balance
     def _load_balance(self) -> None:
