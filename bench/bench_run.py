@@ -44,6 +44,12 @@ def run_once(model: str, inputs: dict, tmp: Path) -> tuple[float, float, dict]:
     return wall, usage.ru_maxrss / 1024, json.loads((out / "timings.json").read_text())
 
 
+def _rounded(obj):
+    if isinstance(obj, dict):
+        return {k: _rounded(v) for k, v in obj.items()}
+    return round(obj, 3) if isinstance(obj, float) else obj
+
+
 def main() -> None:
     repeats = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     print(f"omf-der run, whole process, median of {repeats} (peak memory: the largest)")
@@ -61,7 +67,7 @@ def main() -> None:
         steps = " ".join(f"{k}@{v:.2f}" for k, v in t["steps"].items())
         print(f"{name:46s} {median:7.2f} {max(peaks):8.0f} {t['total_seconds']:9.2f}  {steps}")
         detail = {k: v for k, v in t.items() if k not in ("steps", "total_seconds")}
-        print(f"{'':46s} {json.dumps(detail, default=lambda x: round(x, 3))}")
+        print(f"{'':46s} {json.dumps(_rounded(detail))}")
 
 
 if __name__ == "__main__":

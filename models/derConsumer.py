@@ -30,9 +30,9 @@ from typing import Any
 import numpy as np
 
 from omf_der import __version__, economics, plots
-from omf_der.model_dir import dump_json
 from omf_der.economics import Replacement, Technology
-from omf_der.inputs import SECTIONS, Inputs
+from omf_der.inputs import DER_CONSUMER, Inputs
+from omf_der.model_dir import dump_json
 from omf_der.milp import parse_scenario, resolved_inputs
 from omf_der.milp import run as run_milp
 from omf_der.seeds import draw_seed, format_water_heater_random_numbers, water_heater_random_numbers
@@ -45,7 +45,7 @@ TITLE = "DER Consumer"
 DESCRIPTION = ("What enrolling a home's battery, generator, air conditioner, heat pump and water heater in a "
                "co-op DER program is worth to the member: monthly bills with and without the program, savings "
                "per technology, costs, cash flow, net present value and payback.")
-SECTION_TITLES = SECTIONS
+SCHEMA = DER_CONSUMER
 STEPS = ("tariff", "thermal devices", "battery and generator", "bills", "economics", "plots", "files")
 
 THERMAL_ORDER = ("wh", "ac", "hp")                  # dispatch priority
@@ -54,6 +54,8 @@ TECH_ORDER = ("wh", "ac", "hp", "bess", "generator")  # sequential bills: the di
 TECH_LABELS = {"bess": "Home BESS", "generator": "Generator", "thermal": "Thermal devices", **DEVICE_LABELS}
 SEED_KEYS = {"bess_gen": "random_seed_bess_gen", "ac": "random_seed_ac", "hp": "random_seed_hp",
              "wh": "random_seed_wh"}
+_ENABLE = {"bess": "enable_bess", "generator": "enable_generator", "wh": "enable_wh", "ac": "enable_ac",
+           "hp": "enable_hp"}
 MILP_TIME_LIMIT_S = 300.0
 SOC_INCENTIVE_SCALE = 1e-6
 PLOT_FILES = {
@@ -190,10 +192,6 @@ def work(model_dir: Path, inputs: Inputs, progress: Callable[[str], None] | None
         "notes": notes,
         "plots": {name: plots.figure_json(fig) for name, fig in figures.items()},
     }
-
-
-_ENABLE = {"bess": "enable_bess", "generator": "enable_generator", "wh": "enable_wh", "ac": "enable_ac",
-           "hp": "enable_hp"}
 
 
 def _enabled(inputs: Inputs, name: str) -> bool:

@@ -111,17 +111,20 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from .runner import RunFailed, load_model, reproduction_inputs, run_model
 
-    module = load_model(args.model)
+    from .model_dir import OUTPUTS_FILE, read_json
+
+    model = read_json(args.reproduce / OUTPUTS_FILE)["model"] if args.reproduce else args.model
+    module = load_model(model)
     if args.reproduce:
         inputs = module.parse(reproduction_inputs(args.reproduce))
     elif args.inputs:
         inputs = module.parse_file(args.inputs)
     else:
         inputs = module.parse({})
-    out = args.out or Path("runs") / f"{args.model}-{time.strftime('%Y%m%d-%H%M%S')}"
+    out = args.out or Path("runs") / f"{model}-{time.strftime('%Y%m%d-%H%M%S')}"
     progress = None if args.quiet else (lambda step: print(f"  {step} ...", file=sys.stderr))
     try:
-        result = run_model(inputs, out, model=args.model, progress=progress)
+        result = run_model(inputs, out, model=model, progress=progress)
     except RunFailed as exc:
         print(f"omf-der: the run failed: {exc} (inputs and stderr.txt in {exc.folder})", file=sys.stderr)
         return EXIT_INTERNAL if str(exc).startswith("internal error") else EXIT_USER_ERROR
@@ -205,11 +208,13 @@ def build_parser() -> argparse.ArgumentParser:
                                    "an inputs JSON file, or the recorded inputs of an earlier run, write every "
                                    "input and output file into a run folder, and print NPV, payback, year-1 "
                                    "savings, runtime and the folder.")
-    p.add_argument("--inputs", type=Path, help="inputs JSON file (see `omf-der defaults`); default: the defaults")
-    p.add_argument("--reproduce", type=Path, metavar="RUN_DIR",
-                   help="rerun an earlier run with its recorded seeds and water-heater random numbers")
+    source = p.add_mutually_exclusive_group()
+    source.add_argument("--inputs", type=Path, help="inputs JSON file (see `omf-der defaults`); default: the defaults")
+    source.add_argument("--reproduce", type=Path, metavar="RUN_DIR",
+                        help="rerun an earlier run with its recorded seeds and water-heater random numbers")
     p.add_argument("--out", type=Path, help="run folder (default runs/<model>-<date>-<time>); replaced when complete")
-    p.add_argument("--model", default="derConsumer", choices=("derConsumer", "vbatDispatch"))
+    p.add_argument("--model", default="derConsumer", choices=("derConsumer", "vbatDispatch"),
+                   help="the model (with --reproduce: the earlier run's)")
     p.add_argument("--quiet", action="store_true", help="do not print the progress steps")
     p.set_defaults(func=cmd_run)
 
