@@ -32,7 +32,8 @@ import numpy as np
 from omf_der import __version__, economics, plots
 from omf_der.economics import Replacement, Technology
 from omf_der.inputs import DER_CONSUMER, Inputs
-from omf_der.model_dir import dump_json
+from omf_der.model_dir import dump_json, series_csv
+from omf_der.readers import f_to_c
 from omf_der.milp import parse_scenario, resolved_inputs
 from omf_der.milp import run as run_milp
 from omf_der.seeds import draw_seed, format_water_heater_random_numbers, water_heater_random_numbers
@@ -79,9 +80,6 @@ def parse(data: Mapping[str, Any] | Inputs) -> Inputs:
     """Validated inputs (raises :class:`~omf_der.errors.InputErrors` naming every bad field)."""
     return data if isinstance(data, Inputs) else Inputs.from_dict(data)
 
-
-def f_to_c(f: np.ndarray | float) -> np.ndarray | float:
-    return (f - 32.0) * 5.0 / 9.0
 
 
 # =========================================================================== the run
@@ -232,9 +230,9 @@ def _thermal_bounds(inputs: Inputs, outdoor_c: np.ndarray,
             continue
         params = {"power_kw": inputs[f"{d}_power_kw"], "capacitance_kwh_per_c": inputs[f"{d}_capacitance_kwh_per_c"],
                   "resistance_c_per_kw": inputs[f"{d}_resistance_c_per_kw"],
-                  "setpoint_c": f_to_c(inputs[f"{d}_setpoint_f"]), "deadband_c": inputs[f"{d}_deadband_f"] / 1.8}
+                  "setpoint_c": float(f_to_c(inputs[f"{d}_setpoint_f"])), "deadband_c": inputs[f"{d}_deadband_f"] / 1.8}
         if d == "wh":
-            ambient_c = f_to_c(inputs.wh_ambient_temperature_f)
+            ambient_c = float(f_to_c(inputs.wh_ambient_temperature_f))
             bounds[d] = water_heater_bounds(outdoor_c, ambient_c, random_numbers=wh_numbers, **params).as_device()
             params["ambient_c"] = ambient_c
         else:
@@ -439,10 +437,6 @@ def _parts(t: Technology) -> dict[str, float]:
 
 
 # =========================================================================== raw files
-def _series_csv(values: np.ndarray) -> str:
-    return "".join(f"{float(v)!r}\n" for v in values)
-
-
 def seeds_csv(seeds: Mapping[str, int]) -> str:
     """``random_seeds.csv``: a header and one ``technology,seed`` line per seed."""
     return "technology,seed\n" + "".join(f"{k},{int(v)}\n" for k, v in seeds.items())
@@ -451,8 +445,8 @@ def seeds_csv(seeds: Mapping[str, int]) -> str:
 def _write_files(model_dir: Path, inputs: Inputs, rate: dict, tariff_file: str, seeds: dict, wh_numbers,
                  device_inputs: dict, thermal: Mapping[str, DeviceDispatch], milp: dict | None, figures: dict) -> None:
     files = {
-        "demand_input_derConsumer.csv": _series_csv(inputs.demand_curve_kw),
-        "temperature_input_derConsumer.csv": _series_csv(inputs.temperature_curve_f),
+        "demand_input_derConsumer.csv": series_csv(inputs.demand_curve_kw),
+        "temperature_input_derConsumer.csv": series_csv(inputs.temperature_curve_f),
         tariff_file: dump_json(rate),
         "random_seeds.csv": seeds_csv(seeds),
         "water_heater_random_numbers.csv": format_water_heater_random_numbers(wh_numbers),

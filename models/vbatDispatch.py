@@ -23,7 +23,8 @@ from omf_der import __version__, economics, plots
 from omf_der.economics import Technology
 from omf_der.inputs import FIELDS, Field, Inputs, Schema
 from omf_der.inputs.fields import SECTIONS
-from omf_der.model_dir import dump_json
+from omf_der.model_dir import dump_json, series_csv
+from omf_der.readers import f_to_c
 from omf_der.seeds import SEED_MAX, draw_seed, format_water_heater_random_numbers, water_heater_random_numbers
 from omf_der.tariff import Tariff, bill, fetch_rate
 from omf_der.thermal import dispatch_device, thermostatic_bounds, water_heater_bounds
@@ -100,9 +101,6 @@ def parse_file(path: str | Path) -> Inputs:
     return Inputs.from_json_file(path, schema=SCHEMA)
 
 
-def f_to_c(f):
-    return (f - 32.0) * 5.0 / 9.0
-
 
 def work(model_dir: Path, inputs: Inputs, progress: Callable[[str], None] | None = None,
          timings: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -129,10 +127,10 @@ def work(model_dir: Path, inputs: Inputs, progress: Callable[[str], None] | None
     report("virtual battery")
     outdoor_c = f_to_c(np.asarray(inputs.temperature_curve_f, dtype=float))
     params = {"power_kw": inputs.power_kw, "capacitance_kwh_per_c": inputs.capacitance_kwh_per_c,
-              "resistance_c_per_kw": inputs.resistance_c_per_kw, "setpoint_c": f_to_c(inputs.setpoint_f),
+              "resistance_c_per_kw": inputs.resistance_c_per_kw, "setpoint_c": float(f_to_c(inputs.setpoint_f)),
               "deadband_c": inputs.deadband_f / 1.8, "n_devices": inputs.n_devices}
     if kind == "wh":
-        params["ambient_c"] = f_to_c(inputs.wh_ambient_temperature_f)
+        params["ambient_c"] = float(f_to_c(inputs.wh_ambient_temperature_f))
         bounds = water_heater_bounds(outdoor_c, random_numbers=numbers, **params).as_device()
     else:
         params["cop"] = inputs.cop
@@ -170,8 +168,8 @@ def work(model_dir: Path, inputs: Inputs, progress: Callable[[str], None] | None
 
     report("files")
     files = {
-        "demand_input_vbatDispatch.csv": "".join(f"{float(v)!r}\n" for v in demand),
-        "temperature_input_vbatDispatch.csv": "".join(f"{float(v)!r}\n" for v in inputs.temperature_curve_f),
+        "demand_input_vbatDispatch.csv": series_csv(demand),
+        "temperature_input_vbatDispatch.csv": series_csv(inputs.temperature_curve_f),
         tariff_file: dump_json(rate),
         "random_seeds.csv": f"technology,seed\ndispatch,{seed}\n",
         "vbatDispatch_inputs.json": dump_json({"device": kind, "label": DEVICES[kind], **params,

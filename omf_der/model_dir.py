@@ -32,6 +32,11 @@ def dump_json(obj: Any) -> str:
     return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
+def series_csv(values) -> str:
+    """A series as run files hold it: one value per line, written exactly (``repr``)."""
+    return "".join(f"{float(v)!r}\n" for v in values)
+
+
 def read_json(path: Path) -> Any:
     return json.loads(Path(path).read_text(encoding="utf-8"))
 
