@@ -158,7 +158,8 @@ def work(model_dir: Path, inputs: Inputs, progress: Callable[[str], None] | None
                          f"{fuel.unit_label} computed from its output")
 
     report("plots")
-    figures = _figures(inputs, cal, demand, adjusted, after_thermal, thermal, combined, der, techs, flows)
+    figures = _figures(inputs, cal, demand, adjusted, after_thermal, thermal, combined, der,
+                       {**techs, "thermal": thermal_total}, flows)
 
     report("files")
     _write_files(model_dir, inputs, rate, tariff_file, seeds, wh_numbers, device_inputs, thermal, milp, figures)
@@ -400,8 +401,7 @@ def _figures(inputs, cal, demand, adjusted, after_thermal, thermal, combined, de
     total = flows["total"]
 
     def parts(names):
-        return {TECH_LABELS[t]: _parts(techs[t] if t != "thermal" else economics.total(
-            {d: techs[d] for d in THERMAL_ORDER})) for t in names if _enabled(inputs, t)}
+        return {TECH_LABELS[t]: _parts(techs[t]) for t in names if _enabled(inputs, t)}
 
     return {
         "impact_to_demand": plots.impact_to_demand(ts, demand, adjusted, temp),
