@@ -22,7 +22,7 @@ import numpy as np
 from omf_der import __version__, economics, plots
 from omf_der.economics import Technology
 from omf_der.inputs import FIELDS, Field, Inputs, Schema
-from omf_der.inputs.fields import SECTIONS
+from omf_der.inputs.fields import SECTIONS, integer_field, number_field
 from omf_der.model_dir import dump_json, series_csv
 from omf_der.readers import f_to_c
 from omf_der.seeds import SEED_MAX, draw_seed, format_water_heater_random_numbers, water_heater_random_numbers
@@ -42,11 +42,12 @@ PLOT_FILES = {"impact_to_demand": "Plot_NewDemand.html", "thermal_power_profile"
 
 
 def _num(name, label, help, unit, default, lo, hi, section="device", **kw) -> Field:
-    return Field(name, "number", section, label, help, unit, float(default), lo, hi, **kw)
+    """A number field of this model (the schema's helper, device section by default)."""
+    return number_field(name, section, label, help, unit, default, lo, hi, **kw)
 
 
 def _int(name, label, help, unit, default, lo, hi, section="device", **kw) -> Field:
-    return Field(name, "integer", section, label, help, unit, int(default), lo, hi, **kw)
+    return integer_field(name, section, label, help, unit, default, lo, hi, **kw)
 
 
 _SHARED = ("demand_curve_kw", "demand_file_name", "temperature_curve_f", "temperature_file_name", "year",

@@ -91,14 +91,17 @@ def _fmt(x: float) -> str:
 
 
 # --------------------------------------------------------------------------- helpers
-def _num(name, section, label, help, unit, default, lo, hi, omf_key=None, **kw) -> Field:
+def number_field(name, section, label, help, unit, default, lo, hi, omf_key=None, **kw) -> Field:
     return Field(name, "number", section, label, help, unit, float(default), lo, hi,
                  omf_key=omf_key, **kw)
 
 
-def _int(name, section, label, help, unit, default, lo, hi, omf_key=None, **kw) -> Field:
+def integer_field(name, section, label, help, unit, default, lo, hi, omf_key=None, **kw) -> Field:
     return Field(name, "integer", section, label, help, unit, int(default), lo, hi,
                  omf_key=omf_key, **kw)
+
+
+_num, _int = number_field, integer_field
 
 
 def _bool(name, section, label, help, default, omf_key=None, **kw) -> Field:
