@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -140,9 +141,35 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import ipaddress
+
     from .web import create_app
 
-    create_app().run(host=args.host, port=args.port, debug=False)
+    config: dict[str, object] = {}
+    if args.data_dir is not None:
+        config["DATA_DIR"] = str(args.data_dir)
+    if args.workers is not None:
+        config["MAX_WORKERS"] = args.workers
+    app = create_app(config)
+    try:
+        local = ipaddress.ip_address(args.host).is_loopback
+    except ValueError:
+        local = args.host == "localhost"
+    if not local and not app.config.get("PASSWORD"):
+        print(f"omf-der: refusing to serve on {args.host} without a password: anyone who can reach this "
+              "machine could run models and read every run. Set OMF_DER_PASSWORD, or serve on 127.0.0.1.",
+              file=sys.stderr)
+        return EXIT_USER_ERROR
+    url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/"
+    print(f"omf-der {__version__}: serving {url} (runs in {app.extensions['omf_der'].store.root}); "
+          "stop with Ctrl+C", flush=True)
+    try:
+        from waitress import serve
+
+        serve(app, host=args.host, port=args.port, threads=8, ident="omf-der",
+              max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024, _quiet=True)
+    finally:
+        app.extensions["omf_der"].jobs.shutdown(cancel=True)
     return EXIT_OK
 
 
@@ -219,9 +246,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("serve", help="start the web app",
-                       description="Start the web app (binds to localhost unless told otherwise).")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
-    p.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+                       description="Start the web app. It listens on this computer only (127.0.0.1) unless "
+                                   "told otherwise; another address needs a password (OMF_DER_PASSWORD).")
+    p.add_argument("--host", default=os.environ.get("OMF_DER_HOST", "127.0.0.1"),
+                   help="address to listen on (default 127.0.0.1; environment OMF_DER_HOST)")
+    p.add_argument("--port", type=int, default=int(os.environ.get("OMF_DER_PORT", "5000")),
+                   help="port (default 5000; environment OMF_DER_PORT)")
+    p.add_argument("--data-dir", type=Path, default=None,
+                   help="folder of the runs (default ./runs; environment OMF_DER_DATA_DIR)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="runs computed at the same time (default 2; environment OMF_DER_MAX_WORKERS)")
     p.set_defaults(func=cmd_serve)
     return parser
 

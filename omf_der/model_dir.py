@@ -19,6 +19,7 @@ INPUTS_FILE = "allInputData.json"
 OUTPUTS_FILE = "allOutputData.json"
 TIMINGS_FILE = "timings.json"      # wall times: kept out of the outputs so reruns reproduce them
 ERROR_FILE = "stderr.txt"
+META_FILE = "run.json"             # the web app's bookkeeping (status, created, ...): survives reruns
 STATUSES = ("finished", "failed", "new")
 
 
@@ -49,9 +50,15 @@ def staging_dir(model_dir: Path) -> Path:
 
 
 def publish(staging: Path, model_dir: Path) -> None:
-    """Put the complete ``staging`` folder in the place of ``model_dir`` (replacing an old run)."""
+    """Put the complete ``staging`` folder in the place of ``model_dir`` (replacing an old run).
+
+    The old folder's :data:`META_FILE` (bookkeeping of whoever manages the run, not the run's
+    output) is carried over unless ``staging`` has its own."""
     model_dir = Path(model_dir)
     old = None
+    meta = model_dir / META_FILE
+    if meta.is_file() and not (Path(staging) / META_FILE).exists():
+        shutil.copy2(meta, Path(staging) / META_FILE)
     if model_dir.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{model_dir.name}.old-", dir=model_dir.parent))
         os.replace(model_dir, old / "run")
