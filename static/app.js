@@ -113,7 +113,7 @@
     if (file.size === 0) { showError(input.name, input.name + ": " + file.name + " is empty"); return false; }
     if (maxBytes && file.size > maxBytes) {
       showError(input.name, input.name + ": " + file.name + " is " + (file.size / 1048576).toFixed(1) +
-        " MB; at most " + (maxBytes / 1048576).toFixed(0) + " MB can be uploaded");
+        " MB; at most " + (maxBytes / 1048576).toFixed(1).replace(/\.0$/, "") + " MB can be uploaded");
       return false;
     }
     showError(input.name, "");
@@ -177,7 +177,7 @@
       if (!firstBad && maxBytes && total > maxBytes) {
         firstBad = form.querySelector("input[type=file]");
         showError(firstBad.name, "the files chosen add up to " + (total / 1048576).toFixed(1) + " MB; at most " +
-          (maxBytes / 1048576).toFixed(0) + " MB can be uploaded at once");
+          (maxBytes / 1048576).toFixed(1).replace(/\.0$/, "") + " MB can be uploaded at once");
       }
       if (firstBad) {
         event.preventDefault();

@@ -141,8 +141,8 @@ def _http_error(exc: HTTPException):
     from flask import current_app
 
     if isinstance(exc, RequestEntityTooLarge):
-        limit = current_app.config["MAX_CONTENT_LENGTH"] / (1024 * 1024)
-        message = (f"The upload is too large: at most {limit:g} MB in all is allowed. Go back: the form still holds "
+        limit = f"{current_app.config['MAX_CONTENT_LENGTH'] / (1024 * 1024):.1f}".removesuffix(".0")
+        message = (f"The upload is too large: at most {limit} MB in all is allowed. Go back: the form still holds "
                    f"what you entered; choose a smaller file.")
     else:
         message = exc.description or exc.name
