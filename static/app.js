@@ -28,7 +28,7 @@
     var elapsed = document.getElementById("elapsed");
     function poll() {
       fetch(header.dataset.statusUrl, { headers: { Accept: "application/json" }, cache: "no-store" })
-        .then(function (res) { return res.json(); })
+        .then(function (res) { if (!res.ok) throw new Error("status " + res.status); return res.json(); })
         .then(function (s) {
           if (s.status !== "queued" && s.status !== "running") { window.location.reload(); return; }
           var badge = document.getElementById("run-status");

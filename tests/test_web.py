@@ -625,7 +625,16 @@ def test_cli_run_folders_in_the_data_folder_are_listed(tmp_path):
     client = create_app({"TESTING": True, "DATA_DIR": str(tmp_path)}).test_client()
     row = re.search(r'<tr data-run="from cli">(.*?)</tr>', client.get("/").get_data(as_text=True), re.S).group(1)
     assert "vbatDispatch" in row and "status-finished" in row
-    assert client.get("/run/from cli").status_code == 200
+    html = client.get("/run/from cli").get_data(as_text=True)
+    assert 'id="in-n_devices"' in html
+    # run again from the page: still a vbatDispatch run
+    res = client.post("/run/from cli", data=form_data(html, n_devices="3"), content_type="multipart/form-data")
+    assert res.status_code == 303
+    assert wait_done(client, "from cli")["status"] == "finished"
+    assert json.loads((tmp_path / "from cli" / "allOutputData.json").read_text())["model"] == "vbatDispatch"
+    app = client.application
+    assert app.extensions["omf_der"].store.info("from cli").model == "vbatDispatch"
+    app.extensions["omf_der"].jobs.shutdown()
 
 
 # =========================================================================== pure helpers

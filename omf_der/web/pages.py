@@ -81,7 +81,7 @@ def rerun(name: str):
     inputs, retry = _parse_form(module, info, None)
     if retry is not None:
         return retry
-    services().store.reset(info.name, inputs.to_json_dict(), status="new")
+    services().store.reset(info.name, inputs.to_json_dict(), model=module.NAME, status="new")
     services().store.drop_draft(request.form.get("draft"))
     jobs.submit(info.name, module.NAME)
     return flash_and_redirect(f"Run {info.name!r} started.", "runs.show", name=info.name)

@@ -173,6 +173,7 @@ class RunStore:
     def reset(self, name: str, inputs_json: dict[str, Any], **meta: Any) -> None:
         """Replace the run's files by new inputs only (before a rerun: no stale outputs remain)."""
         folder = self.folder(name)
+        created = self.read_meta(folder).get("created") or folder.stat().st_mtime
         staging = md.staging_dir(folder)
         try:
             (staging / md.INPUTS_FILE).write_text(md.dump_json(inputs_json), encoding="utf-8")
@@ -181,8 +182,9 @@ class RunStore:
             md.discard(staging)
             raise
         old = self.read_meta(folder)
-        keep = {k: old[k] for k in ("model", "created", "duplicated_from") if k in old}
-        write_meta(folder, {**keep, **meta})
+        created = old.get("created") or created   # a folder the CLI wrote has no run.json
+        keep = {k: old[k] for k in ("model", "duplicated_from") if k in old}
+        write_meta(folder, {**keep, "created": created, **meta})
 
     def delete(self, name: str) -> None:
         folder = self.folder(name)
@@ -203,10 +205,11 @@ class RunStore:
             shutil.rmtree(staging, ignore_errors=True)
 
     def interrupted(self) -> list[str]:
-        """Mark runs left queued/running by a server that stopped as failed; their names."""
+        """Mark runs left queued/running by a server that stopped as failed; their names. A run
+        whose process is still alive (another server on the same folder) is left alone."""
         names = []
         for info in self.runs():
-            if info.active:
+            if info.active and not _alive(info.meta.get("pid")):
                 self.clean_leftovers(info.name)
                 update_meta(info.folder, status="failed", ended=time.time(),
                             error="interrupted: the server stopped before this run finished; press Run to start "
@@ -289,6 +292,18 @@ def update_meta(folder: Path, **changes: Any) -> dict[str, Any]:
     meta = {**(meta if isinstance(meta, dict) else {}), **changes}
     write_meta(folder, meta)
     return meta
+
+
+def _alive(pid: Any) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def glob_escape(name: str) -> str:
