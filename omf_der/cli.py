@@ -160,16 +160,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
               "machine could run models and read every run. Set OMF_DER_PASSWORD, or serve on 127.0.0.1.",
               file=sys.stderr)
         return EXIT_USER_ERROR
-    url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{args.port}/"
+    from waitress import create_server
+
+    jobs = app.extensions["omf_der"].jobs
+    jobs.warm_up()
+    server = create_server(app, host=args.host, port=args.port, threads=8, ident="omf-der",
+                           max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
+    # listening from here on: only now say so (scripts wait for this line)
+    url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{server.effective_port}/"
     print(f"omf-der {__version__}: serving {url} (runs in {app.extensions['omf_der'].store.root}); "
           "stop with Ctrl+C", flush=True)
     try:
-        from waitress import serve
-
-        serve(app, host=args.host, port=args.port, threads=8, ident="omf-der",
-              max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024, _quiet=True)
+        server.run()
+    except KeyboardInterrupt:
+        pass
     finally:
-        app.extensions["omf_der"].jobs.shutdown(cancel=True)
+        server.close()
+        jobs.shutdown(cancel=True)
     return EXIT_OK
 
 

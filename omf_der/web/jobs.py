@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .store import RunStore, update_meta
 
-_PRELOAD = ["omf_der.web.jobs", "omf_der.runner", "omf_der.models.derConsumer", "omf_der.models.vbatDispatch"]
+_PRELOAD = ["omf_der.web.jobs", "omf_der.web.preload"]
 
 
 def run_in_folder(folder: str, model: str) -> None:
@@ -77,6 +77,12 @@ class JobRunner:
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(_PRELOAD)
         self._closed = False
+
+    def warm_up(self) -> None:
+        """Start the process server now (it imports the models), not at the first run."""
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
     def _start_threads(self) -> None:
         if not self._threads:
