@@ -387,6 +387,33 @@ def test_invalid_input_is_caught_in_the_browser(page, monitor):
     monitor.assert_clean()
 
 
+def test_form_follows_its_toggles_and_the_fuel_type(page, monitor):
+    """Enable boxes fold their device's fields away; the URDB box swaps the rate file for the label;
+    a fuel type fills in that fuel's defaults (from omf_der.fuels) and switches the units."""
+    from omf_der.fuels import FUELS
+
+    page.goto("/new/derConsumer")
+    # the generator starts disabled: its fields are folded away, and come back when enabled
+    assert page.locator("#field-generator_kw").is_hidden()
+    page.check("#in-enable_generator")
+    assert page.locator("#field-generator_kw").is_visible()
+    page.uncheck("#in-enable_ac")
+    assert page.locator("#field-ac_power_kw").is_hidden() and page.locator("#field-hp_power_kw").is_visible()
+    # URDB label or rate file, never both
+    assert page.locator("#field-urdb_label").is_hidden() and page.locator("#field-tariff").is_visible()
+    page.check("#in-use_urdb_label")
+    assert page.locator("#field-urdb_label").is_visible() and page.locator("#field-tariff").is_hidden()
+    for key, fuel in FUELS.items():
+        page.select_option("#in-fuel_type", key)
+        assert float(page.input_value("#in-fuel_cost_usd_per_unit")) == fuel.default_cost_usd_per_unit
+        assert float(page.input_value("#in-generator_efficiency_pct")) == fuel.default_efficiency_pct
+        assert float(page.input_value("#in-fuel_available")) == fuel.default_available_units
+        unit = page.inner_text('label[for="in-fuel_available"] .unit')
+        assert unit == f"({fuel.unit_label})"
+    shot(page, "11-form-toggles")
+    monitor.assert_clean()
+
+
 def test_invalid_input_is_caught_by_the_server(playwright_browser, server, monitor):
     """JavaScript off: the form goes to the server, which shows it again with the error beside the
     field and every value as typed."""

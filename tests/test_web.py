@@ -330,6 +330,38 @@ def test_invalid_inputs_show_errors_beside_fields_and_keep_everything(app):
     wait_done(client, "bad one")
 
 
+def test_epw_and_random_numbers_uploads_are_used_and_shown(app):
+    """An EPW weather file for the temperature (its dry-bulb column, checked against pvlib's
+    reader) and a random-numbers table of our own: the run uses them and the page names them."""
+    import pvlib
+    from test_readers import _epw_from_pvlib_tmy3
+
+    client = app.test_client()
+    epw, _ = _epw_from_pvlib_tmy3()
+    expected_f = pvlib.iotools.read_epw(io.StringIO(epw))[0]["temp_air"].to_numpy() * 1.8 + 32
+    rng = np.random.default_rng(7)
+    table = np.column_stack([rng.integers(0, 19, 50), rng.integers(-14, 1, 50), rng.uniform(0, 0.99, 50)])
+    csv = "".join(f"{int(a)},{int(b)},{float(c)!r}\n" for a, b, c in table).encode()
+    res = submit_new(client, run_name="uploads", use_provided_random_numbers="yes",
+                     files={"temperature_curve_f": (io.BytesIO(epw.encode()), "greensboro.epw"),
+                            "wh_random_numbers": (io.BytesIO(csv), "my_numbers.csv")})
+    assert res.status_code == 303, res.get_data(as_text=True)[:3000]
+    folder = app.extensions["omf_der"].store.folder("uploads")
+    saved = json.loads((folder / "allInputData.json").read_text())
+    np.testing.assert_allclose(saved["temperature_curve_f"], expected_f, rtol=0, atol=1e-9)
+    assert saved["temperature_file_name"] == "greensboro.epw"
+    assert np.array_equal(saved["wh_random_numbers"], table)
+    assert saved["wh_random_numbers_file_name"] == "my_numbers.csv"
+    assert wait_done(client, "uploads")["status"] == "finished"
+    assert np.array_equal(np.loadtxt(folder / "water_heater_random_numbers.csv", delimiter=","), table)
+    html = client.get("/run/uploads").get_data(as_text=True)
+    slot = html.split('id="file-temperature_curve_f"')[1][:400]
+    assert "In use:" in slot and "greensboro.epw" in slot
+    res = client.get("/run/uploads/inputs/temperature_curve_f")
+    assert "filename=greensboro.csv" in res.headers["Content-Disposition"]
+    np.testing.assert_allclose(np.loadtxt(io.BytesIO(res.data)), expected_f, rtol=0, atol=1e-9)
+
+
 def test_invalid_values_are_escaped(client):
     res = submit_new(client, run_name="escape", bess_kw='<script>alert(1)</script>')
     html = res.get_data(as_text=True)
