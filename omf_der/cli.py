@@ -164,8 +164,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     jobs = app.extensions["omf_der"].jobs
     jobs.warm_up()
+    # a body up to 4x the app's limit still reaches the app, which answers with its own page
+    # ("too large: at most ... MB"); only bigger ones get waitress's plain refusal
     server = create_server(app, host=args.host, port=args.port, threads=8, ident="omf-der",
-                           max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
+                           max_request_body_size=4 * app.config["MAX_CONTENT_LENGTH"] + 1024 * 1024)
     # listening from here on: only now say so (scripts wait for this line)
     url = f"http://{'127.0.0.1' if args.host in ('0.0.0.0', '::') else args.host}:{server.effective_port}/"
     print(f"omf-der {__version__}: serving {url} (runs in {app.extensions['omf_der'].store.root}); "
@@ -178,6 +180,26 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server.close()
         jobs.shutdown(cancel=True)
     return EXIT_OK
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 to 65535)")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -257,11 +279,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "told otherwise; another address needs a password (OMF_DER_PASSWORD).")
     p.add_argument("--host", default=os.environ.get("OMF_DER_HOST", "127.0.0.1"),
                    help="address to listen on (default 127.0.0.1; environment OMF_DER_HOST)")
-    p.add_argument("--port", type=int, default=int(os.environ.get("OMF_DER_PORT", "5000")),
+    p.add_argument("--port", type=_port, default=os.environ.get("OMF_DER_PORT") or "5000",
                    help="port (default 5000; environment OMF_DER_PORT)")
     p.add_argument("--data-dir", type=Path, default=None,
                    help="folder of the runs (default ./runs; environment OMF_DER_DATA_DIR)")
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=_positive_int, default=None,
                    help="runs computed at the same time (default 2; environment OMF_DER_MAX_WORKERS)")
     p.set_defaults(func=cmd_serve)
     return parser

@@ -80,21 +80,22 @@
   function checkInput(input) {
     var kind = input.dataset.kind;
     var name = input.name;
+    var label = input.dataset.label || name;
     var text = input.value.trim();
     var wrap = document.getElementById("field-" + name);
     if (wrap && wrap.hidden) return true;
     var message = "";
     if (kind === "number" || kind === "integer") {
       var value = Number(text.replace(/,/g, ""));
-      if (text === "") message = name + ": a value is required: " + input.dataset.expected;
-      else if (!NUMBER.test(text) || !/\d/.test(text) || !isFinite(value)) message = name + ": " + JSON.stringify(text) + " is not a number; expected " + input.dataset.expected;
-      else if (kind === "integer" && Math.floor(value) !== value) message = name + ": " + text + " is not a whole number; expected " + input.dataset.expected;
-      else if (input.dataset.min !== undefined && value < Number(input.dataset.min)) message = name + ": " + text + " is too small; expected " + input.dataset.expected;
-      else if (input.dataset.max !== undefined && value > Number(input.dataset.max)) message = name + ": " + text + " is too large; expected " + input.dataset.expected;
+      if (text === "") message = label + ": a value is required: " + input.dataset.expected;
+      else if (!NUMBER.test(text) || !/\d/.test(text) || !isFinite(value)) message = label + ": " + JSON.stringify(text) + " is not a number; expected " + input.dataset.expected;
+      else if (kind === "integer" && Math.floor(value) !== value) message = label + ": " + text + " is not a whole number; expected " + input.dataset.expected;
+      else if (input.dataset.min !== undefined && value < Number(input.dataset.min)) message = label + ": " + text + " is too small; expected " + input.dataset.expected;
+      else if (input.dataset.max !== undefined && value > Number(input.dataset.max)) message = label + ": " + text + " is too large; expected " + input.dataset.expected;
     } else if (kind === "text" && input.dataset.pattern && text !== "" && !new RegExp(input.dataset.pattern).test(text)) {
-      message = name + ": " + JSON.stringify(text) + " is not allowed; expected " + input.dataset.expected;
+      message = label + ": " + JSON.stringify(text) + " is not allowed; expected " + input.dataset.expected;
     } else if (kind === "text" && name === "run_name" && text === "") {
-      message = "run name: a name is required: " + input.dataset.expected;
+      message = label + ": a name is required: " + input.dataset.expected;
     }
     showError(name, message);
     return !message;
@@ -106,13 +107,14 @@
     if (!file) { showError(input.name, ""); return true; }
     if (slot) {
       var name = slot.querySelector(".file-name");
-      var label = slot.querySelector(".file-label");
+      var slotLabel = slot.querySelector(".file-label");
       if (name) { name.textContent = file.name; name.removeAttribute("href"); }
-      if (label) label.textContent = "Chosen, sent with the form:";
+      if (slotLabel) slotLabel.textContent = "Chosen, sent with the form:";
     }
-    if (file.size === 0) { showError(input.name, input.name + ": " + file.name + " is empty"); return false; }
+    var label = input.dataset.label || input.name;
+    if (file.size === 0) { showError(input.name, label + ": " + file.name + " is empty"); return false; }
     if (maxBytes && file.size > maxBytes) {
-      showError(input.name, input.name + ": " + file.name + " is " + (file.size / 1048576).toFixed(1) +
+      showError(input.name, label + ": " + file.name + " is " + (file.size / 1048576).toFixed(1) +
         " MB; at most " + (maxBytes / 1048576).toFixed(1).replace(/\.0$/, "") + " MB can be uploaded");
       return false;
     }
@@ -151,12 +153,22 @@
           if (label) label.textContent = "(" + units[name] + ")";
         });
       };
+      // a new fuel brings its own cost, efficiency and available fuel, except where the user typed
+      // a value of their own (a field that still holds the previous fuel's default is replaced)
+      var previous = fuel.value;
       fuel.addEventListener("change", function () {
         var f = fuels[fuel.value];
+        var old = fuels[previous];
+        previous = fuel.value;
         if (!f) return;
         Object.keys(targets).forEach(function (name) {
           var input = document.getElementById("in-" + name);
-          if (input) { input.value = String(f[targets[name]]); checkInput(input); }
+          if (!input) return;
+          var typed = input.value.trim();
+          if (typed === "" || !old || Number(typed.replace(/,/g, "")) === old[targets[name]]) {
+            input.value = String(f[targets[name]]);
+            checkInput(input);
+          }
         });
         showUnit();
       });

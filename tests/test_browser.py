@@ -410,6 +410,11 @@ def test_form_follows_its_toggles_and_the_fuel_type(page, monitor):
         assert float(page.input_value("#in-fuel_available")) == fuel.default_available_units
         unit = page.inner_text('label[for="in-fuel_available"] .unit')
         assert unit == f"({fuel.unit_label})"
+    # a value the user typed is theirs: a new fuel replaces only the fields still at a fuel's default
+    page.fill("#in-fuel_cost_usd_per_unit", "4.25")
+    page.select_option("#in-fuel_type", "diesel")
+    assert page.input_value("#in-fuel_cost_usd_per_unit") == "4.25"
+    assert float(page.input_value("#in-generator_efficiency_pct")) == FUELS["diesel"].default_efficiency_pct
     shot(page, "11-form-toggles")
     monitor.assert_clean()
 

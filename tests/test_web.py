@@ -304,7 +304,8 @@ def test_invalid_inputs_show_errors_beside_fields_and_keep_everything(app):
                             "demand_curve_kw": (io.BytesIO(b"1\n2\n3\n"), "short.csv")})
     assert res.status_code == 400
     html = res.get_data(as_text=True)
-    assert "bess_kw" in field_error(html, "bess_kw") and "abc" in field_error(html, "bess_kw")
+    # beside its field, a message names the field by its label, the value and what is allowed
+    assert field_error(html, "bess_kw") == "Battery Power Capacity: got &#39;abc&#39;; allowed: a number from 0.1 to 1000 kW"
     assert "-90 to 90" in field_error(html, "latitude")
     assert "8760" in field_error(html, "demand_curve_kw")
     assert field_error(html, "discount_rate_pct") == ""
@@ -316,7 +317,9 @@ def test_invalid_inputs_show_errors_beside_fields_and_keep_everything(app):
     token = re.search(r'name="draft" value="([^"]+)"', html).group(1)
     assert "my_rate.json" in html and "Uploaded, kept" in html
     assert client.get(f"/drafts/{token}/tariff").data == tariff
-    assert "short.csv" not in html.split('id="file-demand_curve_kw"')[1][:300]
+    slot = re.search(r'id="file-demand_curve_kw">(.*?)</p>', html, re.S).group(1)
+    assert "short.csv" not in slot and "example_load_kw.csv" in slot
+    assert "short.csv was not used" in html
     assert run_dirs(app.extensions["omf_der"].store.root) == before, "no run folder for invalid inputs"
 
     # fixing the fields and posting again (no new upload) runs with the kept upload
@@ -397,7 +400,121 @@ def test_empty_and_unknown_uploads_are_errors(client):
 def test_corrupt_upload_names_the_field(client):
     res = submit_new(client, run_name="corrupt", files={"tariff": (io.BytesIO(b"\x89PNG\r\n\x1a\n\x00\x00"), "rate.json")})
     assert res.status_code == 400
-    assert field_error(res.get_data(as_text=True), "tariff").startswith("tariff")
+    assert field_error(res.get_data(as_text=True), "tariff").startswith("Residential Rate Structure: got &#39;binary data&#39;")
+
+
+def test_uploads_under_other_names_are_refused_and_never_written(app, tmp_path):
+    """A multipart part named like a path is an error, and nothing is written for it."""
+    client = app.test_client()
+    target = tmp_path / "pwned"
+    evil = "../" * 12 + str(target).lstrip("/")
+    res = submit_new(client, run_name="evil upload", latitude="999", files={evil: (io.BytesIO(b"x"), "x.csv")})
+    assert res.status_code == 400 and "uploads only for the file inputs" in res.get_data(as_text=True)
+    assert not list(tmp_path.iterdir())
+    drafts = app.extensions["omf_der"].store.root / ".drafts"
+    assert not drafts.exists() or not [p for p in drafts.rglob("*") if "pwned" in p.name]
+
+
+def test_a_rejected_upload_says_which_file_the_run_would_use(client):
+    res = submit_new(client, run_name="rejected", files={"demand_curve_kw": (io.BytesIO(b"\x00\x01binary"), "d.csv")})
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400 and field_error(html, "demand_curve_kw").startswith("Demand Curve")
+    note = re.search(r'id="rejected-demand_curve_kw">([^<]*)<', html).group(1)
+    assert "d.csv was not used" in note and "example_load_kw.csv" in note
+
+
+def test_any_upload_file_name_downloads(app):
+    """Names outside Latin-1 (and with control characters) are kept and served as downloads."""
+    client = app.test_client()
+    tariff = static_data_path("example_residential_tariff.json").read_bytes()
+    res = submit_new(client, run_name="unicode name", enable_wh="no", enable_ac="no", enable_hp="no",
+                     files={"tariff": (io.BytesIO(tariff), "tarif – été 数据.json")})
+    assert res.status_code == 303
+    saved = json.loads((app.extensions["omf_der"].store.folder("unicode name") / "allInputData.json").read_text())
+    assert saved["tariff_file_name"] == "tarif – été 数据.json"
+    res = client.get("/run/unicode name/inputs/tariff")
+    assert res.status_code == 200 and json.loads(res.data) == json.loads(tariff)
+    assert "filename*=UTF-8''tarif%20%E2%80%93%20%C3%A9t%C3%A9%20%E6%95%B0%E6%8D%AE.json" in \
+        res.headers["Content-Disposition"]
+    wait_done(client, "unicode name")
+    # a name with control characters (a browser would not send one; a script might) is kept without them
+    inputs = Inputs.from_form({}, {"tariff": ("a\nb\x00c.json", tariff)})
+    assert inputs.tariff_file_name == "abc.json"
+
+
+def test_the_same_new_name_twice_at_once(app):
+    """Two forms for one new name: one run; the other form comes back with a name message and its
+    upload intact (never a false "empty file")."""
+    import threading
+
+    demand = static_data_path("example_load_kw.csv").read_bytes()
+    results = []
+
+    def post():
+        client = app.test_client()
+        page = client.get("/new/derConsumer").get_data(as_text=True)
+        data = form_data(page, run_name="twice", enable_wh="no", enable_ac="no", enable_hp="no")
+        data.add("demand_curve_kw", (io.BytesIO(demand), "mine.csv"))
+        results.append(client.post("/new/derConsumer", data=data, content_type="multipart/form-data"))
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    codes = sorted(r.status_code for r in results)
+    assert codes == [303, 400, 400, 400], codes
+    for r in results:
+        if r.status_code == 400:
+            html = r.get_data(as_text=True)
+            assert "no other run has" in field_error(html, "run_name")
+            assert field_error(html, "demand_curve_kw") == "" and "mine.csv" in html
+    assert wait_done(app.test_client(), "twice")["status"] == "finished"
+
+
+def test_run_again_from_several_tabs_at_once_starts_one_run(app, finished):
+    import threading
+
+    client = app.test_client()
+    assert submit_new(client, run_name="tabs", enable_wh="no", enable_ac="no", enable_hp="no").status_code == 303
+    assert wait_done(client, "tabs")["status"] == "finished"
+    results = []
+
+    def post():
+        c = app.test_client()
+        html = c.get("/run/tabs").get_data(as_text=True)
+        res = c.post("/run/tabs", data=form_data(html), content_type="multipart/form-data", follow_redirects=True)
+        results.append((res.status_code, res.get_data(as_text=True)))
+
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(code == 200 for code, _ in results), [code for code, _ in results]
+    started = sum("Run &#39;tabs&#39; started." in text for _, text in results)
+    busy = sum("cancel it before running it again" in text for _, text in results)
+    assert started >= 1 and started + busy == 4
+    assert wait_done(client, "tabs")["status"] == "finished"
+    assert (app.extensions["omf_der"].store.folder("tabs") / "allOutputData.json").is_file()
+
+
+def test_an_overlong_text_field_gets_its_own_message(client):
+    page = client.get("/new/derConsumer").get_data(as_text=True)
+    data = form_data(page, run_name="long", latitude="1" * 600_000)
+    res = client.post("/new/derConsumer", data=data, content_type="multipart/form-data")
+    assert res.status_code == 413 and "text field that is too long" in res.get_data(as_text=True)
+
+
+def test_environment_settings_are_text_or_whole_numbers(tmp_path, monkeypatch):
+    monkeypatch.setenv("OMF_DER_PASSWORD", "0")
+    monkeypatch.setenv("OMF_DER_MAX_WORKERS", "3")
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path)})
+    assert app.config["PASSWORD"] == "0" and app.config["MAX_WORKERS"] == 3
+    assert app.test_client().get("/").status_code == 302, "a password of '0' is a password"
+    monkeypatch.setenv("OMF_DER_MAX_WORKERS", "many")
+    with pytest.raises(Exception, match="OMF_DER_MAX_WORKERS"):
+        create_app({"TESTING": True, "DATA_DIR": str(tmp_path)})
 
 
 def test_oversize_upload_is_refused_with_a_message(tmp_path):
@@ -453,14 +570,19 @@ def test_posts_need_the_csrf_token(app, finished):
     client = app.test_client()
     page = client.get("/new/derConsumer").get_data(as_text=True)
     for token in (None, "wrong"):
-        data = form_data(page, run_name="no token")
+        data = form_data(page, run_name="no token", bess_kw="6.5")
         if token is None:
             del data["csrf_token"]
         else:
             data.setlist("csrf_token", [token])
         res = client.post("/new/derConsumer", data=data, content_type="multipart/form-data")
-        assert res.status_code == 400 and "security token" in res.get_data(as_text=True)
+        html = res.get_data(as_text=True)
+        # the input form comes back as typed, with a fresh token, and nothing is run
+        assert res.status_code == 400 and "security token was out of date" in html and "nothing was run" in html
+        assert input_value(html, "bess_kw") == "6.5" and input_value(html, "run_name") == "no token"
     assert not app.extensions["omf_der"].store.exists("no token")
+    res = client.post("/run/defaults/cancel", data={"csrf_token": "wrong"})
+    assert res.status_code == 400 and "security token" in res.get_data(as_text=True)
     other = app.test_client()    # another browser's session cannot use this one's token
     res = other.post("/run/defaults/delete", data={"csrf_token": csrf(page)})
     assert res.status_code == 400 and finished.is_dir()
@@ -707,6 +829,17 @@ def test_serve_refuses_an_exposed_address_without_a_password(tmp_path):
     res = subprocess.run([sys.executable, str(ROOT / "run.py"), "--host", "0.0.0.0", "--port", "0",
                           "--data-dir", str(tmp_path)], capture_output=True, text=True, timeout=60, env=env)
     assert res.returncode == 2 and "OMF_DER_PASSWORD" in res.stderr
+
+
+@pytest.mark.parametrize("args,env,message", [
+    (["--workers", "0"], {}, "'0' is not a whole number of at least 1"),
+    ([], {"OMF_DER_PORT": "abc"}, "'abc' is not a port number"),
+    ([], {"OMF_DER_MAX_CONTENT_LENGTH": "big"}, "OMF_DER_MAX_CONTENT_LENGTH"),
+])
+def test_serve_settings_errors_are_one_line(tmp_path, args, env, message):
+    res = subprocess.run([sys.executable, str(ROOT / "run.py"), "--data-dir", str(tmp_path), *args],
+                         capture_output=True, text=True, timeout=60, env={**os.environ, **env})
+    assert res.returncode == 2 and message in res.stderr and "Traceback" not in res.stderr
 
 
 def test_run_py_serves_the_home_page(tmp_path):

@@ -197,7 +197,8 @@ class Inputs(Mapping):
             if content:
                 merged[name] = content
                 # browsers may send a full Windows path: keep the last component only
-                base = re.split(r"[\\/]", str(filename or ""))[-1].strip()
+                base = re.split(r"[\\/]", str(filename or ""))[-1]
+                base = re.sub(r"[\x00-\x1f\x7f]", "", base).strip()   # no control characters
                 merged[field.file_name_field] = base[:MAX_TEXT] or "upload"
         return _build(merged, source="form", base_dir=None, errors=errors, schema=schema)
 

@@ -8,6 +8,8 @@ Settings (``create_app(config)`` or environment variables ``OMF_DER_<NAME>``):
                         from other machines)
 ``MAX_CONTENT_LENGTH``  largest request in bytes, uploads included (default 20 MB)
 ``SECRET_KEY``          signs the session cookie; default: a random key kept in the data folder
+
+Environment values are taken as text (``DATA_DIR``, ``PASSWORD``, ``SECRET_KEY``) or whole numbers.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask import Flask, abort, flash, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from .. import __version__
+from ..errors import InputError
 from ..resources import shipped_dir
 from .format import FILTERS
 from .jobs import JobRunner
@@ -49,7 +52,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                             MAX_CONTENT_LENGTH=DEFAULT_MAX_CONTENT_MB * 1024 * 1024,
                             SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_HTTPONLY=True,
                             TEMPLATES_AUTO_RELOAD=False)
-    app.config.from_prefixed_env("OMF_DER")
+    _from_environment(app)
     if config:
         app.config.update(config)
     store = RunStore(app.config["DATA_DIR"])
@@ -71,6 +74,27 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.after_request(_security_headers)
     app.register_error_handler(HTTPException, _http_error)
     return app
+
+
+#: settings read from OMF_DER_<NAME>, as text (a password "0" or "null" is a password) or whole numbers
+_ENV_SETTINGS = {"DATA_DIR": str, "PASSWORD": str, "SECRET_KEY": str, "MAX_WORKERS": int, "MAX_CONTENT_LENGTH": int}
+
+
+def _from_environment(app: Flask) -> None:
+    for key, kind in _ENV_SETTINGS.items():
+        raw = os.environ.get(f"OMF_DER_{key}", "")
+        if raw == "":
+            continue
+        if kind is int:
+            try:
+                value = int(raw)
+            except ValueError:
+                value = 0
+            if value < 1:
+                raise InputError(f"OMF_DER_{key}", raw, "a whole number of at least 1")
+            app.config[key] = value
+        else:
+            app.config[key] = raw
 
 
 def services() -> Services:
@@ -105,12 +129,19 @@ def csrf_token() -> str:
     return token
 
 
+#: posts of a model's input form: with a bad token the form comes back with what was typed, nothing run
+FORM_ENDPOINTS = {"runs.create", "runs.rerun"}
+
+
 def _check_csrf():
     if request.method != "POST":
         return None
     expected = session.get("csrf")
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
     if not expected or not hmac.compare_digest(str(sent), str(expected)):
+        if request.endpoint in FORM_ENDPOINTS:
+            g.csrf_failed = True     # the view shows the form again and does nothing else
+            return None
         abort(400, description="The form's security token is missing or out of date (the page was opened before "
                                "the server restarted, or in another browser). Go back, reload the page and submit "
                                "again.")
@@ -142,8 +173,12 @@ def _http_error(exc: HTTPException):
 
     if isinstance(exc, RequestEntityTooLarge):
         limit = f"{current_app.config['MAX_CONTENT_LENGTH'] / (1024 * 1024):.1f}".removesuffix(".0")
-        message = (f"The upload is too large: at most {limit} MB in all is allowed. Go back: the form still holds "
-                   f"what you entered; choose a smaller file.")
+        if (request.content_length or 0) > current_app.config["MAX_CONTENT_LENGTH"]:
+            message = (f"The upload is too large: at most {limit} MB in all is allowed. Go back: the form still "
+                       f"holds what you entered; choose a smaller file.")
+        else:   # Flask's limits on the form's parts: a text field over 500 KB, or over 1000 fields
+            message = ("The form has a text field that is too long or too many fields for this app (files go in "
+                       "the file inputs). Go back: the form still holds what you entered.")
     else:
         message = exc.description or exc.name
     if request.accept_mimetypes.best == "application/json" or request.path.endswith(".json"):

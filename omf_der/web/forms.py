@@ -33,6 +33,7 @@ class FileSlot:
     filename: str
     source: str          # "default" (example file), "run" (the run's saved input) or "draft" (kept upload)
     url: str
+    rejected: str | None = None   # name of an upload just refused (the run would use ``filename``)
 
     @property
     def described(self) -> str:
@@ -163,18 +164,22 @@ def download_name(filename: str, extension: str) -> str:
 
 
 def errors_by_field(schema: Schema, errors: list[InputError]) -> tuple[dict[str, str], list[str]]:
-    """Each error's message under its field (first one wins), and the messages of no form field."""
+    """Each error's message under its field (first one wins), and the messages of no form field.
+
+    Beside its field a message names the field by the label the form shows
+    ("Battery Power Capacity: got 'abc'; allowed: ..."), not by its key."""
     by_field: dict[str, str] = {}
     general: list[str] = []
+    owners = {f.file_name_field: f.name for f in schema.fields.values() if f.file_name_field}
     for err in errors:
-        name = err.field.split(".")[0].split("[")[0]
-        name = schema.omf_keys.get(name, name)
+        key = err.field.split(".")[0].split("[")[0]
+        name = owners.get(schema.omf_keys.get(key, key), schema.omf_keys.get(key, key))
         target = schema.fields.get(name)
-        if target is not None and target.name not in {f.file_name_field for f in schema.fields.values()}:
-            by_field.setdefault(name, err.message)
-        elif target is not None:   # a file name: shown with its file
-            owner = next(f.name for f in schema.fields.values() if f.file_name_field == name)
-            by_field.setdefault(owner, err.message)
-        else:
+        if target is None:
             general.append(err.message)
+            continue
+        message = err.message
+        if message.startswith(key):
+            message = target.label + message[len(key):]
+        by_field.setdefault(name, message)
     return by_field, general

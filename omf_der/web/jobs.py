@@ -16,6 +16,7 @@ import os
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,19 +39,27 @@ def run_in_folder(folder: str, model: str) -> None:
     def progress(step: str) -> None:
         update_meta(path, step=step, step_started=time.time())
 
+    inputs = md.read_json(path / md.INPUTS_FILE)
     try:
-        result = run_model(md.read_json(path / md.INPUTS_FILE), path, model=model, progress=progress)
+        result = run_model(inputs, path, model=model, progress=progress)
     except RunFailed as exc:
         update_meta(path, status="failed", ended=time.time(), step=None, error=str(exc))
         return
     except (InputError, InputErrors) as exc:   # inputs saved by an older version that no longer validate
         message = failure_message(exc)
-        md.write_failure(path, None, message)
+        md.write_failure(path, inputs, message)
         update_meta(path, status="failed", ended=time.time(), step=None, error=message)
         return
     summary = result.summary
     update_meta(path, status="finished", ended=time.time(), step=None, error=None, seconds=result.seconds,
                 npv_usd=summary.get("npv_usd"), payback_years=summary.get("simple_payback_years"))
+
+
+class AlreadyActive(RuntimeError):
+    """The run is already queued or running."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"run {name!r} is already queued or running")
 
 
 @dataclass
@@ -91,18 +100,29 @@ class JobRunner:
                 thread.start()
                 self._threads.append(thread)
 
-    def submit(self, name: str, model: str) -> None:
-        """Queue run ``name`` (its folder holds the inputs)."""
+    def submit(self, name: str, model: str, prepare: Callable[[], None] | None = None) -> None:
+        """Queue run ``name`` (its folder holds the inputs). The name is claimed first, so that of
+        two requests for the same run only one goes on (the other gets :class:`AlreadyActive`);
+        ``prepare()`` (e.g. writing the new inputs) runs after the claim, before queueing."""
         folder = self.store.folder(name)
         with self._lock:
             if self._closed:
                 raise RuntimeError("the job runner is shut down")
             if name in self._jobs:
-                raise RuntimeError(f"run {name!r} is already queued or running")
+                raise AlreadyActive(name)
             job = _Job(name, folder, model)
             self._jobs[name] = job
+        try:
+            if prepare is not None:
+                prepare()
             update_meta(folder, status="queued", submitted=time.time(), started=None, ended=None, step=None,
                         error=None, npv_usd=None, payback_years=None, seconds=None)
+        except BaseException:
+            with self._lock:
+                if self._jobs.get(name) is job:
+                    del self._jobs[name]
+            raise
+        with self._lock:
             self._start_threads()
         self._queue.put(job)
 

@@ -8,11 +8,14 @@ be uploaded again. A run folder is created only for valid inputs.
 
 from __future__ import annotations
 
+import io
+import re
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, send_from_directory, url_for
+from flask import Blueprint, Response, abort, g, render_template, request, send_file, send_from_directory, url_for
 
 from .. import model_dir as md
 from ..errors import InputError, InputErrors
@@ -22,6 +25,7 @@ from ..resources import DEFAULT_FILES, read_static_bytes
 from ..runner import reproduction_inputs
 from . import flash_and_redirect, forms, services
 from .home import model_module
+from .jobs import AlreadyActive
 from .store import RunInfo, check_name
 from .vendor import plotlyjs_url_name
 
@@ -41,6 +45,8 @@ def new(model: str):
 @bp.post("/new/<model>")
 def create(model: str):
     module = model_module(model)
+    if g.get("csrf_failed"):
+        return _expired_form(module, None)
     store = services().store
     name_error = None
     try:
@@ -54,8 +60,8 @@ def create(model: str):
         return retry
     try:
         store.create(name, module.NAME, inputs.to_json_dict())
-    except InputError as exc:    # taken in the meantime by another request
-        return _parse_form(module, None, exc.message)[1] or abort(409)
+    except InputError as exc:    # taken in the meantime by another request: the form again, with the message
+        return _parse_form(module, None, exc.message)[1]
     store.drop_draft(request.form.get("draft"))
     services().jobs.submit(name, module.NAME)
     return flash_and_redirect(f"Run {name!r} started.", "runs.show", name=name)
@@ -74,16 +80,21 @@ def show(name: str):
 def rerun(name: str):
     info = _info(name)
     module = model_module(info.model)
-    jobs = services().jobs
-    if info.active or jobs.is_active(info.name):
-        return flash_and_redirect("This run is in progress: cancel it before running it again.", "runs.show",
-                                  "error", name=info.name)
+    if g.get("csrf_failed"):
+        return _expired_form(module, info)
+    store, jobs = services().store, services().jobs
+    busy = "This run is in progress: cancel it before running it again."
+    if info.active:
+        return flash_and_redirect(busy, "runs.show", "error", name=info.name)
     inputs, retry = _parse_form(module, info, None)
     if retry is not None:
         return retry
-    services().store.reset(info.name, inputs.to_json_dict(), model=module.NAME, status="new")
-    services().store.drop_draft(request.form.get("draft"))
-    jobs.submit(info.name, module.NAME)
+    try:   # the new inputs replace the old run only once this request holds the run
+        jobs.submit(info.name, module.NAME,
+                    prepare=lambda: store.reset(info.name, inputs.to_json_dict(), model=module.NAME, status="new"))
+    except AlreadyActive:
+        return flash_and_redirect(busy, "runs.show", "error", name=info.name)
+    store.drop_draft(request.form.get("draft"))
     return flash_and_redirect(f"Run {info.name!r} started.", "runs.show", name=info.name)
 
 
@@ -100,7 +111,10 @@ def status(name: str):
 def cancel(name: str):
     info = _info(name)
     if services().jobs.cancel(info.name):
-        return flash_and_redirect(f"Run {info.name!r} cancelled.", "runs.show", name=info.name)
+        status = _info(info.name).status
+        if status == "cancelled":
+            return flash_and_redirect(f"Run {info.name!r} cancelled.", "runs.show", name=info.name)
+        return flash_and_redirect(f"The run had already ended ({status}).", "runs.show", name=info.name)
     return flash_and_redirect("The run was not in progress.", "runs.show", "error", name=info.name)
 
 
@@ -133,7 +147,10 @@ def duplicate(name: str):
     except InputErrors as exc:
         return flash_and_redirect("Not duplicated: the saved inputs do not validate: " + "; ".join(
             e.message for e in exc.errors), "runs.show", "error", name=info.name)
-    store.create(new_name, module.NAME, inputs.to_json_dict(), duplicated_from=info.name)
+    try:
+        store.create(new_name, module.NAME, inputs.to_json_dict(), duplicated_from=info.name)
+    except InputError as exc:   # taken in the meantime
+        return flash_and_redirect(f"Not duplicated: {exc.message}", "runs.show", "error", name=info.name)
     note = " with its seeds and random numbers: press Run to reproduce it" if reproducible else ""
     return flash_and_redirect(f"Duplicated {info.name!r}{note}.", "runs.show", name=new_name)
 
@@ -189,6 +206,8 @@ def _info(name: str) -> RunInfo:
         info = None
     if info is None:
         abort(404, description=f"There is no run named {name!r}.")
+    if not info.active and services().jobs.is_active(info.name):
+        info.status = "queued"       # claimed by a request that is writing its inputs
     return info
 
 
@@ -208,25 +227,31 @@ def _file_field(module, name: str):
 
 
 def _attachment(content: bytes, filename: str, mime: str) -> Response:
-    from werkzeug.http import dump_options_header
-
-    response = Response(content, mimetype=mime)
-    response.headers["Content-Disposition"] = dump_options_header("attachment", {"filename": filename})
-    return response
+    """``content`` as a download named ``filename`` (any characters; control characters dropped)."""
+    safe = re.sub(r"[\x00-\x1f\x7f]", "", filename).strip() or "download"
+    return send_file(io.BytesIO(content), mimetype=mime, as_attachment=True, download_name=safe, max_age=0)
 
 
-def _uploads() -> tuple[dict[str, tuple[str, bytes]], list[InputError]]:
-    """Non-empty uploads of the request, and an error for each chosen file that is empty."""
-    uploads, errors = {}, []
-    for key, storage in request.files.items(multi=False):
-        if not storage or not storage.filename:
-            continue
-        content = storage.read()
-        if content:
-            uploads[key] = (storage.filename, content)
-        else:
-            errors.append(InputError(key, storage.filename, "a file with data in it (this file is empty)"))
-    return uploads, errors
+def _uploads(schema) -> tuple[dict[str, tuple[str, bytes]], list[InputError]]:
+    """Non-empty uploads of the request's file inputs, and an error for each chosen file that is
+    empty and for each upload that is not a file input. Read once per request."""
+    if "omf_der_uploads" not in g:
+        uploads, errors = {}, []
+        file_fields = [f.name for f in schema.fields.values() if f.is_file]
+        for key, storage in request.files.items(multi=False):
+            if not storage or not storage.filename:
+                continue
+            if key not in file_fields:
+                errors.append(InputError(key, storage.filename, "uploads only for the file inputs: "
+                                         + ", ".join(file_fields)))
+                continue
+            content = storage.read()
+            if content:
+                uploads[key] = (storage.filename, content)
+            else:
+                errors.append(InputError(key, storage.filename, "a file with data in it (this file is empty)"))
+        g.omf_der_uploads = (uploads, errors)
+    return g.omf_der_uploads
 
 
 def _parse_form(module, info: RunInfo | None, name_error: str | None) -> tuple[Inputs | None, Any]:
@@ -235,7 +260,7 @@ def _parse_form(module, info: RunInfo | None, name_error: str | None) -> tuple[I
     store = services().store
     draft = request.form.get("draft") or None
     kept = {k: v for k, v in store.load_draft(draft).items() if k in schema.fields}
-    uploads, upload_errors = _uploads()
+    uploads, upload_errors = _uploads(schema)
     saved = _saved_inputs(info) if info is not None else {}
     files: dict[str, tuple[str, bytes]] = {}
     for f in schema.fields.values():
@@ -249,45 +274,64 @@ def _parse_form(module, info: RunInfo | None, name_error: str | None) -> tuple[I
             files[f.name] = (str(saved.get(f.file_name_field) or f.name), forms.file_bytes(f, saved[f.name])[0])
     # a checkbox posts a hidden "no" then "yes" when ticked: the last value wins
     form = {k: request.form.getlist(k)[-1] for k in request.form if k not in _FORM_META}
-    unknown = [k for k in request.files if k not in schema.fields or not schema.fields[k].is_file]
     errors: list[InputError] = list(upload_errors)
-    errors += [InputError(k, "an uploaded file", "uploads only for the file inputs") for k in unknown]
     inputs = None
     try:
-        inputs = Inputs.from_form(form, {k: v for k, v in files.items() if k not in unknown}, schema=schema)
+        inputs = Inputs.from_form(form, files, schema=schema)
     except InputErrors as exc:
         errors += exc.errors
     if not errors and name_error is None:
         return inputs, None
     by_field, general = forms.errors_by_field(schema, errors)
-    # keep the uploads that were fine; a rejected upload is dropped (its error says what was wrong)
+    # keep the uploads that were fine; a rejected upload is dropped (its error says what was wrong,
+    # and its slot says which file the run would use instead)
     good = {k: v for k, v in uploads.items() if k not in by_field}
+    rejected = {k: v[0] for k, v in uploads.items() if k in by_field}
     token = store.save_draft(draft, good)
     kept_now = {k: v for k, v in store.load_draft(token).items() if k in schema.fields}
     values = {k: v for k, v in form.items()}
     for f in schema.fields.values():      # an unticked checkbox posts only its hidden "no"
         values.setdefault(f.name, "no" if f.kind == "boolean" else "")
-    slots = _file_slots(module, info, saved, token, kept_now)
+    slots = _file_slots(module, info, saved, token, kept_now, rejected)
     page = _page(module, info, values, by_field, general, slots, name=request.form.get("run_name", ""),
                  name_error=name_error, draft=token, status=400)
     return None, page
 
 
+def _expired_form(module, info: RunInfo | None):
+    """A form posted with an out-of-date security token: shown again as typed, nothing run or saved."""
+    schema = module.SCHEMA
+    values = {k: request.form.getlist(k)[-1] for k in request.form if k not in _FORM_META}
+    for f in schema.fields.values():
+        values.setdefault(f.name, "no" if f.kind == "boolean" else "")
+    draft = request.form.get("draft") or None
+    kept = {k: v for k, v in services().store.load_draft(draft).items() if k in schema.fields}
+    saved = _saved_inputs(info) if info is not None else {}
+    message = ("The form's security token was out of date (the page was opened before the server restarted, or "
+               "in another browser): nothing was run. Your entries are below; press Run again"
+               + (" after choosing your files again." if request.files else "."))
+    page = _page(module, info, values, {}, [message], _file_slots(module, info, saved, draft, kept),
+                 name=request.form.get("run_name", ""), draft=draft if kept else None, status=400)
+    return page
+
+
 def _file_slots(module, info: RunInfo | None, saved: Mapping[str, Any], token: str | None,
-                kept: Mapping[str, tuple[str, bytes]] | None = None) -> dict[str, forms.FileSlot]:
+                kept: Mapping[str, tuple[str, bytes]] | None = None,
+                rejected: Mapping[str, str] | None = None) -> dict[str, forms.FileSlot]:
+    """The file each upload field holds: a kept upload, else the run's own, else the example."""
     slots = {}
     for f in module.SCHEMA.fields.values():
         if not f.is_file:
             continue
         if kept and f.name in kept:
-            slots[f.name] = forms.FileSlot(kept[f.name][0], "draft",
-                                           url_for("runs.draft_file", token=token, field=f.name))
+            slot = forms.FileSlot(kept[f.name][0], "draft", url_for("runs.draft_file", token=token, field=f.name))
         elif info is not None and saved.get(f.name) is not None:
-            slots[f.name] = forms.FileSlot(str(saved.get(f.file_name_field) or f.name), "run",
-                                           url_for("runs.input_file", name=info.name, field=f.name))
+            slot = forms.FileSlot(str(saved.get(f.file_name_field) or f.name), "run",
+                                  url_for("runs.input_file", name=info.name, field=f.name))
         else:
-            slots[f.name] = forms.FileSlot(DEFAULT_FILES[f.name], "default",
-                                           url_for("runs.example_file", model=module.NAME, field=f.name))
+            slot = forms.FileSlot(DEFAULT_FILES[f.name], "default",
+                                  url_for("runs.example_file", model=module.NAME, field=f.name))
+        slots[f.name] = replace(slot, rejected=(rejected or {}).get(f.name))
     return slots
 
 

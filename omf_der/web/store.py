@@ -31,6 +31,7 @@ NAME_RULE = "1 to 64 letters, digits, spaces or _ . - (starting with a letter or
 STATUSES = ("new", "queued", "running", "finished", "failed", "cancelled")
 ACTIVE = ("queued", "running")
 _DRAFT_TOKEN = re.compile(r"[A-Za-z0-9_\-]{16,64}")
+_DRAFT_FIELD = re.compile(r"[a-z][a-z0-9_]{0,63}")
 DRAFTS_DIR = ".drafts"
 DRAFT_MAX_AGE_S = 24 * 3600
 
@@ -239,6 +240,8 @@ class RunStore:
             token = os.urandom(16).hex()
             (drafts / token).mkdir()
         for name, (filename, content) in uploads.items():
+            if not _DRAFT_FIELD.fullmatch(name):     # field names only: never a path
+                raise ValueError(f"not a field name: {name!r}")
             (drafts / token / f"{name}.bin").write_bytes(content)
             (drafts / token / f"{name}.name").write_text(filename, encoding="utf-8")
         return token
