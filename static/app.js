@@ -28,7 +28,11 @@
     var elapsed = document.getElementById("elapsed");
     function poll() {
       fetch(header.dataset.statusUrl, { headers: { Accept: "application/json" }, cache: "no-store" })
-        .then(function (res) { if (!res.ok) throw new Error("status " + res.status); return res.json(); })
+        .then(function (res) {
+          if (res.status === 404) { window.location.reload(); throw new Error("the run is gone"); }
+          if (!res.ok) throw new Error("status " + res.status);
+          return res.json();
+        })
         .then(function (s) {
           if (s.status !== "queued" && s.status !== "running") { window.location.reload(); return; }
           var badge = document.getElementById("run-status");
@@ -40,7 +44,7 @@
           });
           setTimeout(poll, Date.now() - started < 60000 ? 500 : 2000);
         })
-        .catch(function () { setTimeout(poll, 3000); });
+        .catch(function (err) { if (String(err.message) !== "the run is gone") setTimeout(poll, 3000); });
     }
     poll();
   }
