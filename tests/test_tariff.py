@@ -356,8 +356,17 @@ def test_notes_for_rules_we_approximate():
     t = Tariff.from_urdb(_urdb(dgrules="Buy All Sell All", lookbackpercent=0.5))
     assert any(n.startswith("dgrules") for n in t.notes)
     assert any(n.startswith("lookbackpercent") for n in t.notes)
-    with pytest.raises(InputErrors, match="finite"):
+    with pytest.raises(InputErrors, match="from -1,000,000 to 1,000,000"):
         Tariff.from_urdb(_urdb(energyratestructure=[[{"rate": 1e308, "adj": 1e308}]]))
+
+
+def test_huge_charges_are_refused_so_every_bill_stays_finite():
+    """A fixed charge of $1e308 a day overflowed to an infinite bill (found by the fuzz test)."""
+    with pytest.raises(InputErrors, match="from 0 to 1,000,000,000"):
+        Tariff.from_urdb(_urdb(fixedchargefirstmeter=1e308, fixedchargeunits="$/day"))
+    with pytest.raises(InputErrors, match="rate"):
+        Tariff.from_urdb(_urdb(energyratestructure=[[{"rate": 2e6}]]))
+    Tariff.from_urdb(_urdb(fixedchargefirstmeter=1e9, fixedchargeunits="$/day"))   # the bound itself is allowed
 
 
 @pytest.mark.parametrize("kwargs, field", [({"energy_rate": [0.1, np.nan]}, "energy_rate"),

@@ -42,6 +42,9 @@ _REFUSED_URDB = {
 _DEMAND_UNIT_KEYS = ("demandrateunit", "flatdemandunit", "demandunits")
 
 _CHARGES = (("fixedchargefirstmeter", "fixedchargeunits"), ("mincharge", "minchargeunits"))
+#: bounds far beyond any real rate that keep every bill finite (a $1e308/day charge overflowed)
+CHARGE_MAX_USD = 1e9
+RATE_MAX_USD = 1e6
 
 
 def unwrap_urdb_response(doc: object) -> object:
@@ -84,8 +87,9 @@ def _check_structure(rate: dict, key: str, field: str) -> tuple[int, list[InputE
                     errors.append(InputError(f"{at}.{name}", tier[name], "a finite number"))
             if not any(is_number(tier.get(k)) for k in ("rate", "adj")):
                 errors.append(InputError(at, tier, 'a "rate" (and optionally "adj") in $ per unit'))
-            elif not math.isfinite(sum(float(tier[k]) for k in ("rate", "adj") if is_number(tier.get(k)))):
-                errors.append(InputError(f"{at}.rate", tier.get("rate"), "rate + adj within a finite range"))
+            elif not abs(sum(float(tier[k]) for k in ("rate", "adj") if is_number(tier.get(k)))) <= RATE_MAX_USD:
+                errors.append(InputError(f"{at}.rate", tier.get("rate"),
+                                         f"rate + adj from -{RATE_MAX_USD:,.0f} to {RATE_MAX_USD:,.0f} $ per unit"))
             elif key != "energyratestructure" and sum(
                     float(tier[k]) for k in ("rate", "adj") if is_number(tier.get(k))) < 0:
                 errors.append(InputError(f"{at}.rate", tier.get("rate"), "rate + adj >= 0 $/kW",
@@ -140,13 +144,14 @@ def validate_urdb_shape(rate: object, field: str = "tariff") -> list[InputError]
                 errors.extend(_check_schedule(rate, s, n, field))
     for amount, units in _CHARGES:
         if amount in rate and rate[amount] is not None:
-            if not is_number(rate[amount]) or rate[amount] < 0:
-                errors.append(InputError(f"{field}.{amount}", rate[amount], "a number of dollars >= 0"))
+            if not is_number(rate[amount]) or not 0 <= rate[amount] <= CHARGE_MAX_USD:
+                errors.append(InputError(f"{field}.{amount}", rate[amount],
+                                         f"a number of dollars from 0 to {CHARGE_MAX_USD:,.0f}"))
             if rate.get(units, "$/month") not in CHARGE_UNITS:
                 errors.append(InputError(f"{field}.{units}", rate.get(units), "one of " + ", ".join(CHARGE_UNITS)))
     for key in ("fixedmonthlycharge", "minmonthlycharge", "annualmincharge"):  # older URDB names
-        if rate.get(key) is not None and (not is_number(rate[key]) or rate[key] < 0):
-            errors.append(InputError(f"{field}.{key}", rate[key], "a number of dollars >= 0"))
+        if rate.get(key) is not None and (not is_number(rate[key]) or not 0 <= rate[key] <= CHARGE_MAX_USD):
+            errors.append(InputError(f"{field}.{key}", rate[key], f"a number of dollars from 0 to {CHARGE_MAX_USD:,.0f}"))
     if "flatdemandstructure" in rate:
         n, errs = _check_structure(rate, "flatdemandstructure", field)
         errors.extend(errs)
