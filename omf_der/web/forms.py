@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import InputError
 from ..inputs import Field, Schema
 from ..model_dir import series_csv
+from ..seeds import format_water_heater_random_numbers
 
 #: fields shown only while another (boolean) field has a given value: name -> (controller, value)
 _SHOWN_WHEN = {
@@ -148,7 +149,7 @@ def file_bytes(f: Field, value: Any) -> tuple[bytes, str, str]:
     if f.kind == "series":
         return series_csv(value).encode(), ".csv", "text/csv"
     if f.kind == "table":
-        return "".join(",".join(repr(float(x)) for x in row) + "\n" for row in value).encode(), ".csv", "text/csv"
+        return format_water_heater_random_numbers(value).encode(), ".csv", "text/csv"
     return (json.dumps(value, indent=1) + "\n").encode(), ".json", "application/json"
 
 

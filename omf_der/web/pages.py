@@ -272,8 +272,7 @@ def _parse_form(module, info: RunInfo | None, name_error: str | None) -> tuple[I
             files[f.name] = kept[f.name]
         elif saved.get(f.name) is not None:      # the run's own file, unchanged
             files[f.name] = (str(saved.get(f.file_name_field) or f.name), forms.file_bytes(f, saved[f.name])[0])
-    # a checkbox posts a hidden "no" then "yes" when ticked: the last value wins
-    form = {k: request.form.getlist(k)[-1] for k in request.form if k not in _FORM_META}
+    form = _posted_values()
     errors: list[InputError] = list(upload_errors)
     inputs = None
     try:
@@ -289,21 +288,30 @@ def _parse_form(module, info: RunInfo | None, name_error: str | None) -> tuple[I
     rejected = {k: v[0] for k, v in uploads.items() if k in by_field}
     token = store.save_draft(draft, good)
     kept_now = {k: v for k, v in store.load_draft(token).items() if k in schema.fields}
-    values = {k: v for k, v in form.items()}
-    for f in schema.fields.values():      # an unticked checkbox posts only its hidden "no"
-        values.setdefault(f.name, "no" if f.kind == "boolean" else "")
+    values = _typed_values(schema)
     slots = _file_slots(module, info, saved, token, kept_now, rejected)
     page = _page(module, info, values, by_field, general, slots, name=request.form.get("run_name", ""),
                  name_error=name_error, draft=token, status=400)
     return None, page
 
 
+def _posted_values() -> dict[str, str]:
+    """The posted input fields (a checkbox posts a hidden "no" then "yes" when ticked: the last wins)."""
+    return {k: request.form.getlist(k)[-1] for k in request.form if k not in _FORM_META}
+
+
+def _typed_values(schema) -> dict[str, str]:
+    """What to show in the form again: the posted values, and every field the post lacked."""
+    values = _posted_values()
+    for f in schema.fields.values():      # an unticked checkbox posts only its hidden "no"
+        values.setdefault(f.name, "no" if f.kind == "boolean" else "")
+    return values
+
+
 def _expired_form(module, info: RunInfo | None):
     """A form posted with an out-of-date security token: shown again as typed, nothing run or saved."""
     schema = module.SCHEMA
-    values = {k: request.form.getlist(k)[-1] for k in request.form if k not in _FORM_META}
-    for f in schema.fields.values():
-        values.setdefault(f.name, "no" if f.kind == "boolean" else "")
+    values = _typed_values(schema)
     draft = request.form.get("draft") or None
     kept = {k: v for k, v in services().store.load_draft(draft).items() if k in schema.fields}
     saved = _saved_inputs(info) if info is not None else {}
