@@ -28,8 +28,8 @@ from ..tariff import unwrap_urdb_response
 from ..tariff.urdb import urdb_problems
 from .fields import DER_CONSUMER, FIELDS, OMF_BOOKKEEPING_KEYS, Field, Schema
 
-_TRUE = frozenset({"yes", "y", "true", "t", "on", "1"})
-_FALSE = frozenset({"no", "n", "false", "f", "off", "0"})
+TRUE_WORDS = frozenset({"yes", "y", "true", "t", "on", "1"})
+FALSE_WORDS = frozenset({"no", "n", "false", "f", "off", "0"})
 # US thousands separators ("1,350.5"); a leading "0," group ("0,500") is a decimal comma: refused
 _THOUSANDS = re.compile(r"^[+-]?[1-9]\d{0,2}(,\d{3})+(\.\d*)?$", re.ASCII)
 MAX_TEXT = 200
@@ -383,9 +383,9 @@ def _to_bool(field: Field, raw: Any, key: str) -> bool:
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", "replace")
     text = str(raw).strip().lower() if isinstance(raw, (str, int, float)) else None
-    if text in _TRUE:
+    if text in TRUE_WORDS:
         return True
-    if text in _FALSE:
+    if text in FALSE_WORDS:
         return False
     if text is not None and key.startswith("load_type_"):
         # the reference model's device codes: 0 = off, 1 AC, 2 HP, 3 fridge, 4 WH = on

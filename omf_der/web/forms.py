@@ -16,6 +16,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..inputs import Field, Schema
+from ..inputs.parse import TRUE_WORDS
 from ..model_dir import series_csv
 from ..seeds import format_water_heater_random_numbers
 
@@ -61,7 +62,7 @@ class FieldView:
 
     @property
     def checked(self) -> bool:
-        return self.value.strip().lower() in ("yes", "y", "true", "t", "on", "1")
+        return self.value.strip().lower() in TRUE_WORDS   # the words the inputs parser reads as yes
 
     @property
     def unit(self) -> str:
